@@ -1,0 +1,294 @@
+"""Edit commands: every change to a scenario — from the map, a form, an import or the CLI — is one of these.
+
+A :class:`Command` is a label plus the list of :class:`~planner.domain.scenario.Change` it makes; ``do`` applies
+the list and ``undo`` applies its inverse in reverse order. The factory functions below (``add_features``,
+``move_feature`` …) compute that list from the scenario's current state and validate the new values first, so a
+command that would put an invalid value into the model is refused with a ``ValueError`` naming the field.
+
+:class:`CommandStack` is the pure-Python undo stack (after glue's ``core/command.py``); the Qt UI wraps commands
+in ``QUndoCommand`` so Edit ▸ Undo shows the same labels.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from planner.domain.features import DISTRICT_ADCODES, validate_feature
+from planner.domain.scenario import LAYER_TYPES, LAYERS, META_FIELDS, Change, Scenario
+
+
+@dataclass
+class Command:
+    """A labelled, undoable list of changes.
+
+    ``merge_key`` lets successive edits of the same thing (dragging one site) collapse into one undo step:
+    two commands with equal, non-None keys pushed one after the other are merged.
+    """
+
+    label: str
+    changes: list[Change]
+    merge_key: Any = None
+
+    def do(self, scenario: Scenario) -> None:
+        """Apply the command to ``scenario``."""
+        scenario.apply(self.changes)
+
+    def undo(self, scenario: Scenario) -> None:
+        """Revert the command on ``scenario``."""
+        scenario.apply([c.inverse() for c in reversed(self.changes)])
+
+    def merged_with(self, later: Command) -> Command:
+        """One command equivalent to this one followed by ``later``."""
+        first: dict[tuple[str, str], Change] = {}
+        order: list[tuple[str, str]] = []
+        for ch in self.changes + later.changes:
+            k = (ch.collection, ch.key)
+            if k in first:
+                first[k] = Change(ch.collection, ch.key, first[k].old, ch.new)
+            else:
+                first[k] = ch
+                order.append(k)
+        return Command(later.label, [first[k] for k in order], self.merge_key)
+
+
+def _feature_label(feature: Any) -> str:
+    return getattr(feature, "name", None) or getattr(feature, "project", None) or feature.id
+
+
+def _require_valid(feature: Any, what: str) -> None:
+    problems = validate_feature(feature)
+    if problems:
+        details = "; ".join(f"{f}: {m}" for f, m in problems)
+        raise ValueError(f"{what} {feature.id}: {details}")
+
+
+def _layer_of(feature: Any) -> str:
+    for layer, cls in LAYER_TYPES.items():
+        if isinstance(feature, cls):
+            return layer
+    raise TypeError(f"not a scenario feature: {feature!r}")
+
+
+_LAYER_NAMES = {"parks": "园区", "sites": "站点", "zones": "区域", "investments": "投资项"}
+
+
+def add_features(scenario: Scenario, features: Iterable[Any], label: str | None = None) -> Command:
+    """Add one or many features (ids must be new). Used for 'add' on the map and for 'import many'."""
+    features = list(features)
+    if not features:
+        raise ValueError("nothing to add")
+    changes = []
+    seen: set[str] = set()
+    for f in features:
+        layer = _layer_of(f)
+        if f.id in scenario.layer(layer) or f.id in seen:
+            raise ValueError(f"a feature with id {f.id!r} already exists in {layer}")
+        seen.add(f.id)
+        _require_valid(f, "cannot add")
+        changes.append(Change(layer, f.id, None, f))
+    if label is None:
+        if len(features) == 1:
+            label = f"添加{_LAYER_NAMES[_layer_of(features[0])]} {_feature_label(features[0])}"
+        else:
+            label = f"导入 {len(features)} 个要素"
+    return Command(label, changes)
+
+
+def import_many(scenario: Scenario, features: Iterable[Any], source_name: str) -> Command:
+    """Add everything read from one import (a file, a table) as a single undo step."""
+    features = list(features)
+    return add_features(scenario, features, f"导入 {source_name}（{len(features)} 个要素）")
+
+
+def remove_features(scenario: Scenario, layer: str, ids: Iterable[str]) -> Command:
+    """Delete features of ``layer`` by id."""
+    coll = scenario.layer(layer)
+    ids = list(dict.fromkeys(ids))
+    missing = [i for i in ids if i not in coll]
+    if missing:
+        raise ValueError(f"no {layer} with id {', '.join(missing)}")
+    if not ids:
+        raise ValueError("nothing to remove")
+    changes = [Change(layer, i, coll[i], None) for i in ids]
+    if len(ids) == 1:
+        label = f"删除{_LAYER_NAMES[layer]} {_feature_label(coll[ids[0]])}"
+    else:
+        label = f"删除 {len(ids)} 个{_LAYER_NAMES[layer]}"
+    return Command(label, changes)
+
+
+def set_attributes(scenario: Scenario, layer: str, fid: str, label: str | None = None, **values: Any) -> Command:
+    """Change attributes of one feature (any dataclass field but ``id``)."""
+    coll = scenario.layer(layer)
+    if fid not in coll:
+        raise ValueError(f"no {layer} with id {fid}")
+    if "id" in values:
+        raise ValueError("a feature's id cannot be changed")
+    old = coll[fid]
+    names = {f.name for f in dataclasses.fields(old)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ValueError(f"{layer} have no field {', '.join(unknown)}")
+    new = dataclasses.replace(old, **values)
+    _require_valid(new, "invalid value for")
+    if label is None:
+        label = f"修改{_LAYER_NAMES[layer]} {_feature_label(old)}：{'、'.join(values)}"
+    return Command(label, [Change(layer, fid, old, new)])
+
+
+def move_feature(scenario: Scenario, layer: str, fid: str, dx: float, dy: float) -> Command:
+    """Translate a feature by (dx, dy) degrees; successive moves of one feature merge into one undo step."""
+    coll = scenario.layer(layer)
+    if fid not in coll:
+        raise ValueError(f"no {layer} with id {fid}")
+    old = coll[fid]
+    if layer == "sites":
+        values = {"lon": old.lon + dx, "lat": old.lat + dy}
+    elif layer in ("parks", "zones"):
+        import shapely
+
+        values = {"geometry": shapely.transform(old.geometry, lambda c: c + np.array([dx, dy]))}
+    else:
+        raise ValueError(f"{layer} have no position to move")
+    cmd = set_attributes(scenario, layer, fid, label=f"移动{_LAYER_NAMES[layer]} {_feature_label(old)}", **values)
+    cmd.merge_key = ("move", layer, fid)
+    return cmd
+
+
+def assign_product(scenario: Scenario, adcode: str, product: str | None) -> Command:
+    """Assign (or, with an empty product, clear) a district's 一区一品 product."""
+    if adcode not in DISTRICT_ADCODES:
+        raise ValueError(f"{adcode!r} is not a Ningbo district adcode")
+    product = (product or "").strip() or None
+    old = scenario.products.get(adcode)
+    if old == product:
+        raise ValueError("the district already has that product")
+    label = f"设置一区一品 {adcode}：{product}" if product else f"清除一区一品 {adcode}"
+    return Command(label, [Change("products", adcode, old, product)])
+
+
+def set_scenario_info(scenario: Scenario, **values: Any) -> Command:
+    """Change scenario metadata (name, description, years, author, notes)."""
+    unknown = sorted(set(values) - set(META_FIELDS))
+    if unknown:
+        raise ValueError(f"scenarios have no field {', '.join(unknown)}")
+    base = values.get("base_year", scenario.base_year)
+    horizon = values.get("horizon_year", scenario.horizon_year)
+    if not (isinstance(base, int) and isinstance(horizon, int) and base <= horizon):
+        raise ValueError(f"base year {base!r} must be a year no later than horizon year {horizon!r}")
+    changes = [Change("meta", k, getattr(scenario, k), v) for k, v in values.items()]
+    return Command("修改情景信息：" + "、".join(values), changes)
+
+
+def set_catalogue_entry(scenario: Scenario, entry: Any) -> Command:
+    """Add or replace a unit-cost entry of the scenario's catalogue."""
+    if not isinstance(entry.amount_wan, int | float) or entry.amount_wan < 0:
+        raise ValueError(f"unit cost {entry.key}: amount must be a non-negative number")
+    old = scenario.catalogue.get(entry.key)
+    return Command(f"修改单价 {entry.label_zh}", [Change("catalogue", entry.key, old, entry)])
+
+
+def macro(label: str, commands: Iterable[Command]) -> Command:
+    """Group several commands into one undo step (QGIS's beginEditCommand/endEditCommand)."""
+    changes: list[Change] = []
+    for c in commands:
+        changes += c.changes
+    return Command(label, changes)
+
+
+@dataclass
+class CommandStack:
+    """Undo/redo stack of :class:`Command` for one scenario.
+
+    ``on_change`` listeners are told after every push, undo and redo (to refresh Undo/Redo menu labels).
+    ``clean`` marks the state that was last saved.
+    """
+
+    scenario: Scenario
+    done: list[Command] = field(default_factory=list)
+    undone: list[Command] = field(default_factory=list)
+    clean_index: int | None = 0
+    listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    def push(self, command: Command) -> None:
+        """Do ``command`` and put it on the stack (merging with the top one where their merge keys match)."""
+        command.do(self.scenario)
+        if self.clean_index is not None and self.clean_index > len(self.done):
+            self.clean_index = None  # the saved state was in the redo branch this push discards
+        top = self.done[-1] if self.done else None
+        if (
+            top is not None
+            and command.merge_key is not None
+            and command.merge_key == top.merge_key
+            and self.clean_index != len(self.done)  # never fold an edit into the saved state
+        ):
+            self.done[-1] = top.merged_with(command)
+        else:
+            self.done.append(command)
+        self.undone.clear()
+        self._notify()
+
+    def undo(self) -> Command | None:
+        """Undo the last command; returns it, or None if there is nothing to undo."""
+        if not self.done:
+            return None
+        cmd = self.done.pop()
+        cmd.undo(self.scenario)
+        self.undone.append(cmd)
+        self._notify()
+        return cmd
+
+    def redo(self) -> Command | None:
+        """Redo the last undone command; returns it, or None if there is nothing to redo."""
+        if not self.undone:
+            return None
+        cmd = self.undone.pop()
+        cmd.do(self.scenario)
+        self.done.append(cmd)
+        self._notify()
+        return cmd
+
+    @property
+    def undo_label(self) -> str | None:
+        """Label of the command Undo would revert."""
+        return self.done[-1].label if self.done else None
+
+    @property
+    def redo_label(self) -> str | None:
+        """Label of the command Redo would re-apply."""
+        return self.undone[-1].label if self.undone else None
+
+    def set_clean(self) -> None:
+        """Mark the current state as saved."""
+        self.clean_index = len(self.done)
+        self._notify()
+
+    @property
+    def is_clean(self) -> bool:
+        """True when the scenario is as it was last saved."""
+        return self.clean_index == len(self.done)
+
+    def _notify(self) -> None:
+        for listener in list(self.listeners):
+            listener()
+
+
+__all__ = [
+    "LAYERS",
+    "Command",
+    "CommandStack",
+    "add_features",
+    "assign_product",
+    "import_many",
+    "macro",
+    "move_feature",
+    "remove_features",
+    "set_attributes",
+    "set_catalogue_entry",
+    "set_scenario_info",
+]

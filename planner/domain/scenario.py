@@ -1,0 +1,180 @@
+"""The scenario: the single source of truth that every view, computation and export derives from.
+
+A :class:`Scenario` holds metadata, the per-district 一区一品 products, four feature layers (parks, sites, zones,
+investments), the unit-cost catalogue and the official targets. Every collection is a ``dict`` keyed by id.
+
+All changes go through :meth:`Scenario.apply`, which takes a list of :class:`Change` (collection, key, old, new)
+and notifies subscribers with the same list. Undo is applying the inverse list, so edit commands
+(:mod:`planner.domain.commands`) are just labelled change lists, and listeners (the coverage engine, the map, the
+tables) receive exactly what changed — old and new value — and can update incrementally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from planner.domain.features import InvestmentItem, Park, Site, Zone
+
+#: Feature layers and the id prefix of each.
+LAYERS = {"parks": "park", "sites": "site", "zones": "zone", "investments": "inv"}
+#: Collections that are dicts on the scenario, in the order they are stored.
+COLLECTIONS = ("products", "parks", "sites", "zones", "investments", "catalogue", "targets")
+#: Metadata fields a command may change (the "meta" pseudo-collection).
+META_FIELDS = ("id", "name", "description", "base_year", "horizon_year", "author", "modified", "notes")
+LAYER_TYPES = {"parks": Park, "sites": Site, "zones": Zone, "investments": InvestmentItem}
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCost:
+    """A default unit cost in 万元 (shared/domain.md, "Unit costs"); ``assumption`` marks unverified figures."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    unit: str  # what one unit is, e.g. "站" (site), "PFLOPS", "km²"
+    amount_wan: float
+    source: str = ""
+    assumption: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An official target: indicator ``key`` should reach ``value`` by the end of ``year``."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    year: int
+    value: float
+    unit: str = ""
+    source: str = ""
+
+    @property
+    def id(self) -> str:
+        """Key of the target in the scenario's ``targets`` collection."""
+        return f"{self.key}@{self.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One atomic change: ``collection[key]`` goes from ``old`` to ``new``.
+
+    ``old`` is None for an insertion and ``new`` is None for a deletion. For ``collection == "meta"`` the key is a
+    metadata field name.
+    """
+
+    collection: str
+    key: str
+    old: Any
+    new: Any
+
+    def inverse(self) -> Change:
+        """The change that undoes this one."""
+        return Change(self.collection, self.key, self.new, self.old)
+
+
+Listener = Callable[[list[Change]], None]
+
+
+@dataclass(eq=True)
+class Scenario:
+    """A planning scenario for Ningbo's digital-economy build-out."""
+
+    id: str = "scenario"
+    name: str = "未命名情景"
+    description: str = ""
+    base_year: int = 2025
+    horizon_year: int = 2027
+    author: str = ""
+    modified: str = ""
+    notes: str = ""
+    products: dict[str, str] = field(default_factory=dict)  # adcode -> 一区一品 product
+    parks: dict[str, Park] = field(default_factory=dict)
+    sites: dict[str, Site] = field(default_factory=dict)
+    zones: dict[str, Zone] = field(default_factory=dict)
+    investments: dict[str, InvestmentItem] = field(default_factory=dict)
+    catalogue: dict[str, UnitCost] = field(default_factory=dict)
+    targets: dict[str, Target] = field(default_factory=dict)
+    _listeners: list[Listener] = field(default_factory=list, compare=False, repr=False)
+    _next_ids: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    # -- change machinery -------------------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(changes)`` after every applied change list."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop notifying ``listener``."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def apply(self, changes: Iterable[Change]) -> list[Change]:
+        """Apply ``changes`` in order, then notify subscribers once with the whole list.
+
+        Each change must match the current state (its ``old`` is what is there now); a mismatch means a command
+        was applied out of order and raises ``RuntimeError`` before anything is modified.
+        """
+        changes = list(changes)
+        self._check_applicable(changes)
+        for ch in changes:
+            if ch.collection == "meta":
+                setattr(self, ch.key, ch.new)
+                continue
+            coll = getattr(self, ch.collection)
+            if ch.new is None:
+                del coll[ch.key]
+            else:
+                coll[ch.key] = ch.new
+        for listener in list(self._listeners):
+            listener(changes)
+        return changes
+
+    def _check_applicable(self, changes: list[Change]) -> None:
+        # Simulate the list on a shadow of the touched keys so that a list which changes one key twice works.
+        shadow: dict[tuple[str, str], Any] = {}
+        for ch in changes:
+            if ch.collection == "meta":
+                if ch.key not in META_FIELDS:
+                    raise RuntimeError(f"unknown scenario field {ch.key!r}")
+                current = shadow.get(("meta", ch.key), getattr(self, ch.key))
+            elif ch.collection in COLLECTIONS:
+                current = shadow.get((ch.collection, ch.key), _MISSING)
+                if current is _MISSING:
+                    current = getattr(self, ch.collection).get(ch.key)
+            else:
+                raise RuntimeError(f"unknown collection {ch.collection!r}")
+            if current is not ch.old and current != ch.old:
+                raise RuntimeError(f"change to {ch.collection}[{ch.key!r}] does not match the scenario's current state")
+            shadow[(ch.collection, ch.key)] = ch.new
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def layer(self, name: str) -> dict[str, Any]:
+        """The feature dict of layer ``name`` ('parks', 'sites', 'zones' or 'investments')."""
+        if name not in LAYERS:
+            raise KeyError(f"unknown layer {name!r}")
+        return getattr(self, name)
+
+    def new_id(self, layer: str) -> str:
+        """A fresh, never-used id for a feature of ``layer``, such as ``site-042001``."""
+        prefix = LAYERS[layer]
+        n = self._next_ids.get(layer)
+        if n is None:
+            pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
+            nums = [int(m.group(1)) for k in self.layer(layer) if (m := pattern.match(k))]
+            n = max(nums, default=0) + 1
+        while f"{prefix}-{n:06d}" in self.layer(layer):
+            n += 1
+        self._next_ids[layer] = n + 1
+        return f"{prefix}-{n:06d}"
+
+    def copy(self) -> Scenario:
+        """A copy sharing the (immutable) features but with its own collections and no listeners."""
+        kwargs = {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
+        for name in COLLECTIONS:
+            kwargs[name] = dict(kwargs[name])
+        return Scenario(**kwargs)

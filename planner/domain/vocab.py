@@ -1,0 +1,89 @@
+"""Controlled vocabularies of the scenario model: the keys stored in files and their labels.
+
+Files store the short English keys (stable, diff-friendly); the interface shows the Chinese label first and the
+English one second. Each vocabulary is an ordered mapping ``key -> (中文, English)``.
+"""
+
+from __future__ import annotations
+
+Vocabulary = dict[str, tuple[str, str]]
+
+PARK_KINDS: Vocabulary = {
+    "sck_core": ("数创港核心园", "Data Innovation Port core park"),
+    "sck_branch": ("数创港特色园", "Data Innovation Port feature park"),
+    "digital_park": ("数字经济产业园", "Digital-economy park"),
+    "feature_town": ("特色小镇", "Feature town"),
+    "computing_centre": ("算力中心", "Computing centre"),
+    "other": ("其他园区", "Other park"),
+}
+#: Park kinds that count toward the official "数创港 特色创新园" target (seed 001).
+SCK_PARK_KINDS = frozenset({"sck_core", "sck_branch"})
+
+PARK_STATUSES: Vocabulary = {
+    "planned": ("规划", "Planned"),
+    "under_construction": ("在建", "Under construction"),
+    "operating": ("运营", "Operating"),
+}
+
+SITE_KINDS: Vocabulary = {
+    "5g_macro": ("5G宏站", "5G macro site"),
+    "5g_small": ("5G小基站", "5G small cell"),
+    "5g_a": ("5G-A基站", "5G-Advanced site"),
+}
+
+OPERATORS: Vocabulary = {
+    "cmcc": ("中国移动", "China Mobile"),
+    "ctcc": ("中国电信", "China Telecom"),
+    "cucc": ("中国联通", "China Unicom"),
+    "cbn": ("中国广电", "China Broadnet"),
+    "shared": ("共建共享", "Shared (co-built)"),
+}
+
+ENVIRONMENTS: Vocabulary = {
+    "urban": ("城区", "Urban"),
+    "suburban": ("郊区", "Suburban"),
+    "rural": ("农村/山区/海岛", "Rural"),
+}
+
+ZONE_KINDS: Vocabulary = {
+    "f5g": ("F5G覆盖区", "F5G coverage area"),
+    "priority": ("双万兆重点区域", "Dual-10-gigabit priority zone"),
+    "functional": ("功能区", "Functional area"),
+}
+
+INVESTMENT_CATEGORIES: Vocabulary = {
+    "5g": ("5G网络", "5G network"),
+    "5g_a": ("5G-A升级", "5G-A upgrade"),
+    "f5g": ("F5G光网", "F5G fibre"),
+    "computing": ("算力设施", "Computing"),
+    "park": ("园区建设", "Park construction"),
+    "platform": ("数据平台", "Data platform"),
+    "application": ("应用场景", "Application scenario"),
+    "other": ("其他", "Other"),
+}
+
+FUNDING_SOURCES: Vocabulary = {
+    "fiscal": ("财政", "Fiscal"),
+    "state": ("国资", "State capital"),
+    "private": ("社会资本", "Private capital"),
+}
+
+SITE_SOURCES: Vocabulary = {
+    "synthetic": ("合成示意数据", "Synthetic (generated)"),
+    "planner": ("规划人员录入", "Entered by planner"),
+    "imported": ("导入", "Imported"),
+}
+
+
+def label(vocab: Vocabulary, key: str, lang: str = "zh") -> str:
+    """Return the label of ``key`` in ``lang`` ('zh' or 'en'); unknown keys are returned unchanged."""
+    pair = vocab.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def bilingual(vocab: Vocabulary, key: str) -> str:
+    """'中文 (English)' label of ``key``."""
+    pair = vocab.get(key)
+    return key if pair is None else f"{pair[0]} ({pair[1]})"

@@ -1,0 +1,446 @@
+"""The scenario file: UTF-8 JSON a person can read and diff, with each layer a GeoJSON FeatureCollection.
+
+See ``docs/file-format.md`` for the full description. In short::
+
+    {
+      "format": "ningbo-planner-scenario",
+      "schema_version": 1,
+      "scenario": {"id": …, "name": …, "base_year": 2025, "horizon_year": 2027, …},
+      "products": {"330206": "港航数据 + 交通治理", …},
+      "layers": {"parks": FeatureCollection, "sites": FeatureCollection, "zones": FeatureCollection},
+      "investments": [ {…}, … ],
+      "catalogue": [ {…}, … ],
+      "targets": [ {…}, … ]
+    }
+
+Coordinates are WGS-84 (RFC 7946). Chinese text is written as is (not ``\\u`` escaped). Each feature and each row
+is written on one line, sorted by id, so that a moved site is a one-line diff and a 42,000-site file stays a few
+megabytes. :func:`loads` validates everything and raises :class:`ScenarioFileError` listing every problem.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from planner.domain.features import (
+    DISTRICT_ADCODES,
+    InvestmentItem,
+    Park,
+    Site,
+    Zone,
+    validate_investment,
+    validate_park,
+    validate_site,
+    validate_zone,
+)
+from planner.domain.scenario import Scenario, Target, UnitCost
+from planner.storage.problems import Problem, ScenarioFileError
+
+FORMAT_NAME = "ningbo-planner-scenario"
+SCHEMA_VERSION = 1
+#: Decimal places of written coordinates: 1e-7° is about 1 cm.
+COORD_DECIMALS = 7
+
+_SCENARIO_FIELDS = ("id", "name", "description", "base_year", "horizon_year", "author", "modified", "notes")
+_SCENARIO_REQUIRED = ("id", "name", "base_year", "horizon_year")
+
+
+# --------------------------------------------------------------------------------------------------- writing
+def _round_coords(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return round(obj, COORD_DECIMALS)
+    return [_round_coords(c) for c in obj]
+
+
+def geometry_to_geojson(geom: Any) -> dict:
+    """GeoJSON geometry dict of a shapely geometry, coordinates rounded to ~1 cm."""
+    from shapely.geometry import mapping
+
+    m = mapping(geom)
+    return {"type": m["type"], "coordinates": _round_coords(m["coordinates"])}
+
+
+def _props(obj: Any, skip: tuple[str, ...]) -> dict:
+    return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name not in skip}
+
+
+def park_to_feature(p: Park) -> dict:
+    """GeoJSON Feature of a park."""
+    return {
+        "type": "Feature",
+        "id": p.id,
+        "properties": _props(p, ("id", "geometry")),
+        "geometry": geometry_to_geojson(p.geometry),
+    }
+
+
+def site_to_feature(s: Site) -> dict:
+    """GeoJSON Feature of a site."""
+    coords = [round(s.lon, COORD_DECIMALS), round(s.lat, COORD_DECIMALS)]
+    return {
+        "type": "Feature",
+        "id": s.id,
+        "properties": _props(s, ("id", "lon", "lat")),
+        "geometry": {"type": "Point", "coordinates": coords},
+    }
+
+
+def zone_to_feature(z: Zone) -> dict:
+    """GeoJSON Feature of a zone."""
+    return {
+        "type": "Feature",
+        "id": z.id,
+        "properties": _props(z, ("id", "geometry")),
+        "geometry": geometry_to_geojson(z.geometry),
+    }
+
+
+_TO_FEATURE: dict[str, Callable[[Any], dict]] = {
+    "parks": park_to_feature,
+    "sites": site_to_feature,
+    "zones": zone_to_feature,
+}
+
+LAYER_NOTES = {
+    "sites": "站点为合成示意数据，非真实基站位置 / Sites are synthetic, not real base-station positions",
+}
+
+
+def _line(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _rows(items: list[str], indent: str) -> str:
+    if not items:
+        return "[]"
+    return "[\n" + ",\n".join(indent + i for i in items) + "\n" + indent[:-2] + "]"
+
+
+def dumps(scenario: Scenario) -> str:
+    """Serialise ``scenario`` to the file format (a str; write it UTF-8)."""
+    meta = {k: getattr(scenario, k) for k in _SCENARIO_FIELDS}
+    products = {k: scenario.products[k] for k in sorted(scenario.products)}
+    parts = [
+        "{",
+        f'  "format": "{FORMAT_NAME}",',
+        f'  "schema_version": {SCHEMA_VERSION},',
+        f'  "scenario": {json.dumps(meta, ensure_ascii=False, indent=4)[:-1]}  }},',
+        f'  "products": {json.dumps(products, ensure_ascii=False, indent=4)[:-1]}  }},',
+        '  "layers": {',
+    ]
+    layer_parts = []
+    for layer, to_feature in _TO_FEATURE.items():
+        coll = scenario.layer(layer)
+        feats = [_line(to_feature(coll[k])) for k in sorted(coll)]
+        head = f'    "{layer}": {{"type": "FeatureCollection", "name": "{layer}", '
+        if layer in LAYER_NOTES and any(getattr(f, "source", "") == "synthetic" for f in coll.values()):
+            head += f'"note": {_line(LAYER_NOTES[layer])}, '
+        layer_parts.append(head + f'"features": {_rows(feats, " " * 8)}}}')
+    parts.append(",\n".join(layer_parts))
+    parts.append("  },")
+    invs = [_line(asdict(scenario.investments[k])) for k in sorted(scenario.investments)]
+    cat = [_line(asdict(scenario.catalogue[k])) for k in sorted(scenario.catalogue)]
+    tgt = [_line(asdict(t)) for t in sorted(scenario.targets.values(), key=lambda t: (t.year, t.key))]
+    parts.append(f'  "investments": {_rows(invs, " " * 4)},')
+    parts.append(f'  "catalogue": {_rows(cat, " " * 4)},')
+    parts.append(f'  "targets": {_rows(tgt, " " * 4)}')
+    parts.append("}")
+    return "\n".join(parts) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------- reading
+class _Reader:
+    """Collects problems while building a scenario from parsed JSON."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(Problem(self.path, where, message))
+
+    # Properties ------------------------------------------------------------------------------------------
+    def props(self, where: str, raw: Any, cls: type, skip: tuple[str, ...], required: tuple[str, ...]) -> dict | None:
+        if not isinstance(raw, dict):
+            self.problem(where, f"properties must be an object, got {type(raw).__name__}")
+            return None
+        allowed = [f.name for f in fields(cls) if f.name not in skip]
+        unknown = [k for k in raw if k not in allowed]
+        for k in unknown:
+            self.problem(where, f"unknown field {k!r} (expected fields: {', '.join(allowed)})")
+        missing = [k for k in required if k not in raw or raw[k] is None]
+        for k in missing:
+            self.problem(where, f"required field {k!r} is missing")
+        if unknown or missing:
+            return None
+        return {k: v for k, v in raw.items()}
+
+    def feature_problems(self, where: str, problems: list[tuple[str, str]]) -> bool:
+        for field_name, message in problems:
+            self.problem(f"{where}, field {field_name}", message)
+        return not problems
+
+    def geometry(self, where: str, raw: Any) -> Any:
+        from shapely.geometry import shape
+
+        if not isinstance(raw, dict) or "type" not in raw or "coordinates" not in raw:
+            self.problem(where, "geometry must be a GeoJSON object with 'type' and 'coordinates'")
+            return None
+        try:
+            geom = shape(raw)
+        except Exception as exc:  # shapely raises several types for malformed coordinates
+            self.problem(where, f"geometry of type {raw.get('type')!r} cannot be read: {exc}")
+            return None
+        return geom
+
+    # Layers --------------------------------------------------------------------------------------------------
+    def layer(self, doc: dict, name: str, build: Callable[[str, str, dict], Any]) -> dict:
+        out: dict[str, Any] = {}
+        layers = doc.get("layers")
+        fc = layers.get(name) if isinstance(layers, dict) else None
+        where = f"layers.{name}"
+        if fc is None:
+            self.problem(where, "layer is missing (an empty layer is a FeatureCollection with no features)")
+            return out
+        if (
+            not isinstance(fc, dict)
+            or fc.get("type") != "FeatureCollection"
+            or not isinstance(fc.get("features"), list)
+        ):
+            self.problem(where, "must be a GeoJSON FeatureCollection with a 'features' list")
+            return out
+        for n, feat in enumerate(fc["features"], start=1):
+            fid = feat.get("id") if isinstance(feat, dict) else None
+            fwhere = f"{where} feature {n}" + (f" (id {fid})" if fid is not None else "")
+            if not isinstance(feat, dict) or feat.get("type") != "Feature":
+                self.problem(fwhere, "is not a GeoJSON Feature")
+                continue
+            if not isinstance(fid, str) or not fid.strip():
+                self.problem(fwhere, "feature needs a text 'id'")
+                continue
+            if fid in out:
+                self.problem(fwhere, f"duplicate id {fid!r}")
+                continue
+            obj = build(fwhere, fid, feat)
+            if obj is not None:
+                out[fid] = obj
+        return out
+
+    def park(self, where: str, fid: str, feat: dict) -> Park | None:
+        props = self.props(
+            where, feat.get("properties"), Park, ("id", "geometry"), ("name", "kind", "district", "status", "open_year")
+        )
+        geom = self.geometry(where, feat.get("geometry"))
+        if props is None or geom is None:
+            return None
+        try:
+            park = Park(id=fid, geometry=geom, **props)
+        except TypeError as exc:
+            self.problem(where, str(exc))
+            return None
+        return park if self.feature_problems(where, validate_park(park)) else None
+
+    def site(self, where: str, fid: str, feat: dict) -> Site | None:
+        props = self.props(
+            where,
+            feat.get("properties"),
+            Site,
+            ("id", "lon", "lat"),
+            ("kind", "operator", "band_mhz", "height_m", "environment", "open_year"),
+        )
+        g = feat.get("geometry")
+        coords = g.get("coordinates") if isinstance(g, dict) and g.get("type") == "Point" else None
+        if not (isinstance(coords, list) and len(coords) in (2, 3)):
+            self.problem(where, "geometry must be a GeoJSON Point [longitude, latitude]")
+            return None
+        if props is None:
+            return None
+        site = Site(id=fid, lon=coords[0], lat=coords[1], **props)
+        return site if self.feature_problems(where, validate_site(site)) else None
+
+    def zone(self, where: str, fid: str, feat: dict) -> Zone | None:
+        props = self.props(where, feat.get("properties"), Zone, ("id", "geometry"), ("name", "kind", "open_year"))
+        geom = self.geometry(where, feat.get("geometry"))
+        if props is None or geom is None:
+            return None
+        zone = Zone(id=fid, geometry=geom, **props)
+        return zone if self.feature_problems(where, validate_zone(zone)) else None
+
+    # Tables ---------------------------------------------------------------------------------------------------
+    def rows(self, doc: dict, name: str, cls: type, required: tuple[str, ...]) -> list[Any]:
+        raw = doc.get(name)
+        if raw is None:
+            self.problem(name, "section is missing (use [] for none)")
+            return []
+        if not isinstance(raw, list):
+            self.problem(name, f"must be a list, got {type(raw).__name__}")
+            return []
+        out = []
+        for n, row in enumerate(raw, start=1):
+            rid = row.get("id", row.get("key")) if isinstance(row, dict) else None
+            where = f"{name} row {n}" + (f" ({rid})" if rid is not None else "")
+            props = self.props(where, row, cls, (), required)
+            if props is None:
+                continue
+            try:
+                out.append((where, cls(**props)))
+            except TypeError as exc:
+                self.problem(where, str(exc))
+        return out
+
+    def number_field(self, where: str, obj: Any, name: str, *, whole: bool = False) -> bool:
+        value = getattr(obj, name)
+        ok = isinstance(value, int) if whole else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok or (not whole and not math.isfinite(value)):
+            kind = "a whole number" if whole else "a number"
+            self.problem(f"{where}, field {name}", f"must be {kind}, got {value!r}")
+            return False
+        return True
+
+
+def _check_meta(r: _Reader, doc: dict) -> dict:
+    meta = doc.get("scenario")
+    if not isinstance(meta, dict):
+        r.problem("scenario", "section is missing or not an object")
+        return {}
+    for k in meta:
+        if k not in _SCENARIO_FIELDS:
+            r.problem("scenario", f"unknown field {k!r} (expected: {', '.join(_SCENARIO_FIELDS)})")
+    for k in _SCENARIO_REQUIRED:
+        if k not in meta:
+            r.problem("scenario", f"required field {k!r} is missing")
+    for k in ("base_year", "horizon_year"):
+        v = meta.get(k)
+        if k in meta and (isinstance(v, bool) or not isinstance(v, int) or not 1990 <= v <= 2100):
+            r.problem(f"scenario, field {k}", f"must be a year from 1990 to 2100, got {v!r}")
+    for k in ("id", "name", "description", "author", "modified", "notes"):
+        if k in meta and not isinstance(meta[k], str):
+            r.problem(f"scenario, field {k}", f"must be text, got {meta[k]!r}")
+    by, hy = meta.get("base_year"), meta.get("horizon_year")
+    if isinstance(by, int) and isinstance(hy, int) and by > hy:
+        r.problem("scenario", f"base_year {by} is after horizon_year {hy}")
+    return {k: v for k, v in meta.items() if k in _SCENARIO_FIELDS}
+
+
+def _check_products(r: _Reader, doc: dict) -> dict[str, str]:
+    raw = doc.get("products", {})
+    if not isinstance(raw, dict):
+        r.problem("products", "must be an object mapping district adcode to product")
+        return {}
+    out = {}
+    for adcode, product in raw.items():
+        if adcode not in DISTRICT_ADCODES:
+            r.problem(f"products.{adcode}", f"{adcode!r} is not a Ningbo district adcode")
+        elif not isinstance(product, str) or not product.strip():
+            r.problem(f"products.{adcode}", "product must be non-empty text (leave the district out if unassigned)")
+        else:
+            out[adcode] = product
+    return out
+
+
+def loads(text: str, path: str | Path = "<text>") -> Scenario:
+    """Parse and validate a scenario file's text; raise :class:`ScenarioFileError` listing every problem."""
+    path = str(path)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioFileError(
+            path, [Problem(path, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]
+        ) from None
+    if not isinstance(doc, dict):
+        raise ScenarioFileError(path, [Problem(path, "", "not a scenario file (top level is not an object)")])
+    fmt = doc.get("format")
+    if fmt != FORMAT_NAME:
+        raise ScenarioFileError(
+            path,
+            [Problem(path, "format", f"not a planner scenario file (format is {fmt!r}, expected {FORMAT_NAME!r})")],
+        )
+    version = doc.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ScenarioFileError(
+            path, [Problem(path, "schema_version", f"must be a positive whole number, got {version!r}")]
+        )
+    if version > SCHEMA_VERSION:
+        raise ScenarioFileError(
+            path,
+            [
+                Problem(
+                    path,
+                    "schema_version",
+                    f"the file uses schema version {version}, written by a newer version of "
+                    f"the planner; this version reads up to {SCHEMA_VERSION}. Update the planner to open it.",
+                )
+            ],
+        )
+
+    r = _Reader(path)
+    meta = _check_meta(r, doc)
+    products = _check_products(r, doc)
+    parks = r.layer(doc, "parks", r.park)
+    sites = r.layer(doc, "sites", r.site)
+    zones = r.layer(doc, "zones", r.zone)
+    layers = doc.get("layers")
+    if isinstance(layers, dict):
+        for k in layers:
+            if k not in ("parks", "sites", "zones"):
+                r.problem(f"layers.{k}", "unknown layer (expected parks, sites, zones)")
+
+    investments: dict[str, InvestmentItem] = {}
+    for where, item in r.rows(doc, "investments", InvestmentItem, tuple(f.name for f in fields(InvestmentItem))):
+        if item.id in investments:
+            r.problem(where, f"duplicate id {item.id!r}")
+        elif r.feature_problems(where, validate_investment(item)):
+            investments[item.id] = item
+    catalogue: dict[str, UnitCost] = {}
+    for where, cost in r.rows(doc, "catalogue", UnitCost, ("key", "label_zh", "label_en", "unit", "amount_wan")):
+        if cost.key in catalogue:
+            r.problem(where, f"duplicate key {cost.key!r}")
+        elif r.number_field(where, cost, "amount_wan"):
+            if cost.amount_wan < 0:
+                r.problem(f"{where}, field amount_wan", f"must not be negative, got {cost.amount_wan}")
+            else:
+                catalogue[cost.key] = cost
+    targets: dict[str, Target] = {}
+    for where, tgt in r.rows(doc, "targets", Target, ("key", "label_zh", "label_en", "year", "value")):
+        if tgt.id in targets:
+            r.problem(where, f"duplicate target {tgt.key!r} for {tgt.year}")
+        elif r.number_field(where, tgt, "year", whole=True) and r.number_field(where, tgt, "value"):
+            targets[tgt.id] = tgt
+
+    if r.problems:
+        raise ScenarioFileError(path, r.problems)
+    return Scenario(
+        **meta,
+        products=products,
+        parks=parks,
+        sites=sites,
+        zones=zones,
+        investments=investments,
+        catalogue=catalogue,
+        targets=targets,
+    )
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file. Never modifies the file; raises :class:`ScenarioFileError`."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioFileError(path, [Problem(str(path), "", "file does not exist")]) from None
+    except IsADirectoryError:
+        raise ScenarioFileError(path, [Problem(str(path), "", "is a folder, not a scenario file")]) from None
+    except OSError as exc:
+        raise ScenarioFileError(path, [Problem(str(path), "", f"cannot be read: {exc.strerror}")]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioFileError(
+            path, [Problem(str(path), f"byte {exc.start}", "is not UTF-8 text (save it as UTF-8)")]
+        ) from None
+    return loads(text, path)
