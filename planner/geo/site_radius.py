@@ -1,0 +1,101 @@
+"""Effective coverage radius of scenario sites, from the propagation model (:mod:`planner.geo.propagation`).
+
+A site's own ``radius_m`` overrides the model. Otherwise the site kind picks the profile:
+
+* ``5g_macro``: macro cell, 5G link budget (Hata / TR 38.901 UMa, SMa, RMa by band and environment);
+* ``5g_a``: macro cell, the 3 dB lower 5G-A link budget (same propagation model);
+* ``5g_small``: small cell, TR 38.901 UMi-Street Canyon NLOS with the small-cell link budget
+  (``SMALL_CELL_MAPL_DB``: ~15 dB lower EIRP-limited budget than a macro), so a 10 m small cell at 3.5 GHz gets
+  ~290 m, never a macro radius. See docs/propagation.md, sections 3-4.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from operator import attrgetter
+
+import numpy as np
+
+from planner.domain.features import Site
+from planner.geo.propagation import effective_radii_m, effective_radius_m
+
+#: (tech, cell) propagation profile of each site kind; an unknown kind is treated as a 5G macro site, as before.
+_PROFILE_OF_KIND: dict[str, tuple[str, str]] = {
+    "5g_macro": ("5G", "macro"),
+    "5g_a": ("5G-A", "macro"),
+    "5g_small": ("5G", "small"),
+}
+_MACRO_5G = ("5G", "macro")
+
+# Everything site_radius_m reads from a site, in this order.
+_FIELDS = ("kind", "band_mhz", "height_m", "environment", "radius_m")
+_RADIUS_INPUTS = attrgetter(*_FIELDS)
+_FIELD_GETTERS = tuple(attrgetter(f) for f in _FIELDS)
+
+
+def _profile(kind: str) -> tuple[str, str]:
+    return _PROFILE_OF_KIND.get(kind, _MACRO_5G) if isinstance(kind, str) else _MACRO_5G
+
+
+def _radius(kind: str, band_mhz: float, height_m: float, environment: str, radius_m: float | None) -> float:
+    tech, cell = _profile(kind)
+    return effective_radius_m(band_mhz, height_m, environment, radius_m, tech=tech, cell=cell)
+
+
+def site_radius_m(site: Site) -> float:
+    """Effective coverage radius of one site in metres."""
+    return _radius(*_RADIUS_INPUTS(site))
+
+
+def site_radii_m(sites: Iterable[Site]) -> np.ndarray:
+    """Effective coverage radii of many sites in metres, equal to ``[site_radius_m(s) for s in sites]``.
+
+    A city has ~42,000 sites but only a few hundred distinct (kind, band, height, environment, override) tuples.
+    The sites are grouped on that tuple in a plain dict, one site per group goes through
+    :func:`planner.geo.propagation.effective_radii_m` (which solves the uncached profiles together and shares its
+    cache with the scalar :func:`site_radius_m`) and the result is broadcast back - so the values are identical
+    to the scalar function's, and checking one site per group validates the whole group (equal inputs).
+
+    Speed, for the 42,000-site baseline (~0.45 s before, ~25 ms now): no numpy object arrays and no
+    ``np.unique`` on them, and the uncached profiles are solved in one vectorised pass. The fields are zipped
+    straight into the grouping dict, so the per-site key tuples are transient: keeping 42,000 of them alive
+    right after a scenario load triggers a full garbage collection that alone costs ~25 ms. An invalid site
+    raises a ValueError naming the first bad site.
+    """
+    sites = list(sites)
+    n = len(sites)
+    if not n:
+        return np.zeros(0)
+    fields = zip(*[map(get, sites) for get in _FIELD_GETTERS], strict=True)
+    first_of: dict[tuple, int] = {}
+    try:
+        # setdefault keeps the index of the first site with an equal tuple: first[i] is site i's group.
+        first = np.fromiter(map(first_of.setdefault, fields, itertools.count()), np.intp, n)
+    except TypeError:  # an unhashable value: no grouping, the scalar function raises its usual error
+        return np.array([site_radius_m(s) for s in sites], dtype=float)
+    groups = list(first_of.items())  # ((kind, band, height, environment, override), first index), in site order
+    profiles = [_profile(key[0]) for key, _ in groups]
+    try:
+        rep_radius = effective_radii_m(
+            np.array([key[1] for key, _ in groups], dtype=float),
+            np.array([key[2] for key, _ in groups], dtype=float),
+            np.array([key[3] for key, _ in groups], dtype=object),
+            np.array([key[4] for key, _ in groups], dtype=object),
+            tech=np.array([p[0] for p in profiles], dtype=object),
+            cell=np.array([p[1] for p in profiles], dtype=object),
+        )
+    except (TypeError, ValueError):
+        # Some group is invalid (or unusual): one scalar call per group, in site order, so the error names the
+        # first bad site.
+        rep_radius = np.array([_group_radius(key, sites[i]) for key, i in groups], dtype=float)
+    radius_of_first = np.empty(n)
+    radius_of_first[[i for _, i in groups]] = rep_radius
+    return radius_of_first[first]
+
+
+def _group_radius(key: tuple, site: Site) -> float:
+    try:
+        return _radius(*key)
+    except ValueError as exc:
+        raise ValueError(f"site {site.id!r}: {exc}") from exc
