@@ -1,0 +1,161 @@
+"""Command line: ``python main.py [FILE]`` opens the app; subcommands compute and export headless.
+
+Subcommands::
+
+    validate FILE                       check a scenario file; exit 0 when valid, 1 with one line per problem
+    summary FILE [--year Y] [--json]    the scenario's figures per district, as a table or one JSON object
+    export FILE --geojson DIR           one WGS-84 GeoJSON file per layer (districts, parks, sites, zones)
+
+Errors are reported as messages naming the file and the problem, never as a traceback (set
+``PLANNER_DEBUG=1`` to see one when reporting a bug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+DESCRIPTION = "宁波数字经济分区情景规划 — Ningbo District Scenario Planner"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python main.py",
+        description=f"{DESCRIPTION}\n不带子命令时打开桌面应用（默认加载 2025 基线）。"
+        " / With no subcommand, opens the desktop app (on the bundled 2025 baseline).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    v = sub.add_parser("validate", help="校验情景文件 / check a scenario file")
+    v.add_argument("file", help="scenario file (.json)")
+    s = sub.add_parser("summary", help="情景指标 / the scenario's figures")
+    s.add_argument("file", help="scenario file (.json)")
+    s.add_argument("--year", type=int, default=None, help="figures as of the end of this year (default: horizon)")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    e = sub.add_parser("export", help="导出图层 / export layers")
+    e.add_argument("file", help="scenario file (.json)")
+    e.add_argument("--geojson", metavar="DIR", required=True, help="folder for one GeoJSON file per layer")
+    o = sub.add_parser("open", help="打开桌面应用 / open the desktop app")
+    o.add_argument("file", nargs="?", default=None, help="scenario file (default: bundled baseline)")
+    return p
+
+
+def _load(path: str):
+    from planner.storage.fileformat import load
+
+    return load(path)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``validate FILE``."""
+    from planner.storage.problems import ScenarioFileError
+
+    try:
+        scenario = _load(args.file)
+    except ScenarioFileError as exc:
+        print(exc.report(limit=10_000), file=sys.stderr)
+        n = len(exc.problems)
+        print(f"无效 / INVALID: {n} problem{'s' if n != 1 else ''} in {args.file}", file=sys.stderr)
+        return EXIT_INVALID
+    print(
+        f"有效 / VALID: {args.file} — {scenario.name}: {len(scenario.parks)} parks, {len(scenario.sites)} sites, "
+        f"{len(scenario.zones)} zones, {len(scenario.investments)} investment items"
+    )
+    return EXIT_OK
+
+
+def _format_summary(data: dict) -> str:
+    sc = data["scenario"]
+    lines = [f"{sc['name']}（截至 {sc['year']} 年底 / as of end-{sc['year']}）", ""]
+    header = (
+        f"{'adcode':<7} {'区县':<5} {'District':<10} {'人口 Pop.':>11} {'面积km²':>8} {'园区':>4} {'站点':>7}  一区一品"
+    )
+    lines.append(header)
+    for d in data["districts"]:
+        lines.append(
+            f"{d['adcode']:<7} {d['name']:<5} {d['name_en']:<10} {d['population']:>11,} {d['area_km2']:>8.1f} "
+            f"{d['parks']:>4} {d['sites']:>7,}  {d['product'] or '未分配 / unassigned'}"
+        )
+    t = data["totals"]
+    lines.append("")
+    lines.append(f"合计 Total: {t['parks']} parks, {t['sites']:,} sites, {t['zones']} zones")
+    if data.get("synthetic_sites"):
+        lines.append("注：站点为合成示意数据 / Note: sites are synthetic.")
+    return "\n".join(lines)
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """``summary FILE [--year Y] [--json]``."""
+    from planner.analysis.summary import summary
+
+    scenario = _load(args.file)
+    data = summary(scenario, args.year)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        print(_format_summary(data))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``export FILE --geojson DIR``."""
+    from planner.reports.geojson_export import export_geojson
+
+    scenario = _load(args.file)
+    written = export_geojson(scenario, Path(args.geojson))
+    for path, count in written:
+        print(f"{path}: {count} features")
+    return EXIT_OK
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    """Open the desktop application."""
+    from planner.ui.app import run_app
+
+    return run_app(args.file)
+
+
+COMMANDS = {"validate": cmd_validate, "summary": cmd_summary, "export": cmd_export, "open": cmd_open}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    from planner.storage.problems import ScenarioFileError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `python main.py some_file.json` opens that file in the app.
+    if argv and argv[0] not in COMMANDS and (argv[0].lower().endswith(".json") or Path(argv[0]).is_file()):
+        argv = ["open", *argv]
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its message
+        return int(exc.code or 0) and EXIT_USAGE
+    command = args.command or "open"
+    if command == "open" and not hasattr(args, "file"):
+        args.file = None
+    try:
+        return COMMANDS[command](args)
+    except ScenarioFileError as exc:
+        print(exc.report(), file=sys.stderr)
+        return EXIT_INVALID
+    except (OSError, ValueError) as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: a message, never a traceback
+        if os.environ.get("PLANNER_DEBUG"):
+            raise
+        print(
+            f"内部错误 / internal error: {type(exc).__name__}: {exc}\n"
+            "请报告此问题；设置 PLANNER_DEBUG=1 可查看详细信息 / please report this; set PLANNER_DEBUG=1 for details",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

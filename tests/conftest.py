@@ -1,0 +1,114 @@
+"""Shared fixtures: small scenarios built in code, and the bundled files loaded once per session."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest
+from shapely.geometry import Point, box
+
+from planner.domain.features import InvestmentItem, Park, Site, Zone
+from planner.domain.scenario import Scenario, Target, UnitCost
+from planner.paths import BASELINE, PLAN_2027
+
+
+def make_site(i: int, lon: float = 121.55, lat: float = 29.87, **kw) -> Site:
+    """A valid 3.5 GHz urban macro site; keyword arguments override fields."""
+    values = dict(
+        id=f"site-{i:06d}",
+        kind="5g_macro",
+        operator="ctcc",
+        band_mhz=3500,
+        height_m=30.0,
+        environment="urban",
+        lon=lon,
+        lat=lat,
+        open_year=2024,
+    )
+    values.update(kw)
+    return Site(**values)
+
+
+def make_small_scenario() -> Scenario:
+    """A hand-made scenario with one of everything, valid."""
+    return Scenario(
+        id="test",
+        name="测试情景",
+        description="小型测试情景",
+        base_year=2025,
+        horizon_year=2027,
+        author="tests",
+        modified="2026-01-01T00:00:00+08:00",
+        products={"330206": "港航数据 + 交通治理"},
+        parks={
+            "park-000001": Park(
+                "park-000001",
+                "数创港核心园",
+                "sck_core",
+                Point(121.625, 29.88),
+                "330212",
+                "operating",
+                2025,
+                50.0,
+                250000.0,
+                120,
+                None,
+                "数据要素",
+                True,
+                "示意",
+            ),
+            "park-000002": Park(
+                "park-000002",
+                "多边形园区",
+                "digital_park",
+                box(121.80, 29.89, 121.82, 29.90),
+                "330206",
+                "planned",
+                2027,
+            ),
+        },
+        sites={
+            s.id: s
+            for s in [
+                make_site(1),
+                make_site(2, 121.56, 29.88, kind="5g_a", band_mhz=4900),
+                make_site(3, 121.30, 29.60, environment="rural", band_mhz=700, operator="cbn", open_year=2026),
+            ]
+        },
+        zones={
+            "zone-000001": Zone(
+                "zone-000001", "北仑临港产业带", "priority", box(121.80, 29.88, 121.90, 29.93), 2025, None, True, "示意"
+            )
+        },
+        investments={
+            "inv-000001": InvestmentItem("inv-000001", "5G-A 覆盖", "330206", "5g_a", 2026, 3500.0, "private")
+        },
+        catalogue={"5g_macro_site": UnitCost("5g_macro_site", "5G宏站", "5G macro site", "站", 25.0, "domain.md")},
+        targets={
+            "sck_parks@2027": Target(
+                "sck_parks", "数创港特色创新园", "Data Innovation Port parks", 2027, 10, "个", "seed 001"
+            )
+        },
+    )
+
+
+@pytest.fixture
+def small_scenario() -> Scenario:
+    return make_small_scenario()
+
+
+@pytest.fixture(scope="session")
+def baseline() -> Scenario:
+    from planner.storage.fileformat import load
+
+    return load(BASELINE)
+
+
+@pytest.fixture(scope="session")
+def plan() -> Scenario:
+    from planner.storage.fileformat import load
+
+    return load(PLAN_2027)

@@ -1,0 +1,156 @@
+"""The command line, run as a user would: ``python main.py …`` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner.paths import BASELINE, PLAN_2027, ROOT
+from planner.storage import atomic
+
+ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=ENV,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_validate_bundled_files():
+    for path in (BASELINE, PLAN_2027):
+        r = run("validate", str(path))
+        assert r.returncode == 0, r.stderr
+        assert "VALID" in r.stdout and "sites" in r.stdout
+
+
+def test_validate_reports_each_problem_and_exits_non_zero(small_scenario, tmp_path):
+    path = tmp_path / "bad.json"
+    atomic.save(small_scenario, path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["layers"]["sites"]["features"][0]["properties"]["band_mhz"] = "3.5G"
+    doc["layers"]["parks"]["features"][1]["properties"]["kind"] = "factory"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    r = run("validate", str(path))
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert any("site-000001" in ln and "band_mhz" in ln for ln in lines)
+    assert any("park-000002" in ln and "'factory'" in ln for ln in lines)
+    assert "2 problems" in lines[-1]
+    assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("content", ["not json at all", "", '{"format": "x"}'])
+def test_validate_never_shows_a_traceback(tmp_path, content):
+    path = tmp_path / "x.json"
+    path.write_text(content, encoding="utf-8")
+    r = run("validate", str(path))
+    assert r.returncode == 1 and "Traceback" not in r.stderr and str(path) in r.stderr
+
+
+def test_validate_missing_file():
+    r = run("validate", "no/such/file.json")
+    assert r.returncode == 1 and "does not exist" in r.stderr
+
+
+def test_summary_json_has_the_documented_fields():
+    r = run("summary", str(BASELINE), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["scenario"]["name"] == "宁波 2025 年底现状基线" and data["scenario"]["year"] == 2025
+    rows = data["districts"]
+    assert len(rows) == 10
+    for row in rows:
+        assert {"adcode", "name", "area_km2", "population", "product", "parks", "sites"} <= set(row)
+    by = {r["adcode"]: r for r in rows}
+    assert by["330206"]["product"] == "港航数据 + 交通治理" and by["330203"]["product"] is None
+    assert by["330203"]["population"] == 1041285 and by["330226"]["area_km2"] == 1843.0
+    assert sum(r["sites"] for r in rows) == 42000
+
+
+def test_summary_year_filter_counts_only_what_is_open(tmp_path):
+    r2020 = json.loads(run("summary", str(BASELINE), "--json", "--year", "2020").stdout)
+    total_2020 = sum(r["sites"] for r in r2020["districts"])
+    assert total_2020 == 10852  # end-2020 count, seed 003
+    plan_2027 = json.loads(run("summary", str(PLAN_2027), "--json").stdout)
+    plan_2025 = json.loads(run("summary", str(PLAN_2027), "--json", "--year", "2025").stdout)
+    assert sum(r["sites"] for r in plan_2025["districts"]) == 42000
+    assert sum(r["parks"] for r in plan_2027["districts"]) > sum(r["parks"] for r in plan_2025["districts"])
+
+
+def test_summary_table_is_chinese_first():
+    r = run("summary", str(BASELINE))
+    assert r.returncode == 0
+    assert "海曙区" in r.stdout and "Haishu" in r.stdout and "合成示意数据" in r.stdout
+
+
+def test_export_geojson_writes_one_file_per_layer(tmp_path):
+    out = tmp_path / "gj"
+    r = run("export", str(PLAN_2027), "--geojson", str(out))
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "districts.geojson",
+        "parks.geojson",
+        "sites.geojson",
+        "zones.geojson",
+    ]
+    sites = json.loads((out / "sites.geojson").read_text(encoding="utf-8"))
+    assert len(sites["features"]) > 42000
+    for f in sites["features"][:500] + sites["features"][-50:]:
+        p = f["properties"]
+        assert p["radius_m"] > 50 and isinstance(p["open_year"], int)
+        lon, lat = f["geometry"]["coordinates"]
+        assert 120.8 < lon < 122.6 and 28.8 < lat < 30.6
+    for name in ("parks", "zones"):
+        doc = json.loads((out / f"{name}.geojson").read_text(encoding="utf-8"))
+        assert doc["features"] and all(isinstance(f["properties"]["open_year"], int) for f in doc["features"])
+    districts = json.loads((out / "districts.geojson").read_text(encoding="utf-8"))
+    assert {f["properties"]["name"] for f in districts["features"]} >= {"海曙区", "慈溪市"}
+
+
+def test_export_is_readable_by_geopandas(tmp_path):
+    import geopandas as gpd
+
+    out = tmp_path / "gj"
+    assert run("export", str(BASELINE), "--geojson", str(out)).returncode == 0
+    sites = gpd.read_file(out / "sites.geojson")
+    assert len(sites) == 42000 and sites.crs.to_epsg() == 4326
+    assert sites["radius_m"].between(50, 20000).all()
+
+
+def test_radius_override_is_exported(small_scenario, tmp_path):
+    from dataclasses import replace
+
+    small_scenario.sites["site-000001"] = replace(small_scenario.sites["site-000001"], radius_m=321.0)
+    path = tmp_path / "s.json"
+    atomic.save(small_scenario, path)
+    assert run("export", str(path), "--geojson", str(tmp_path / "o")).returncode == 0
+    doc = json.loads((tmp_path / "o" / "sites.geojson").read_text(encoding="utf-8"))
+    by = {f["id"]: f["properties"] for f in doc["features"]}
+    assert by["site-000001"]["radius_m"] == 321.0 and by["site-000001"]["model_radius_m"] != 321.0
+
+
+def test_unknown_command_is_a_usage_error():
+    r = run("frobnicate")
+    assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+def test_help_is_bilingual():
+    r = run("--help")
+    assert r.returncode == 0 and "宁波" in r.stdout and "validate" in r.stdout
+
+
+def test_main_is_thin():
+    text = Path(ROOT / "main.py").read_text(encoding="utf-8")
+    assert "planner.cli" in text and len(text.splitlines()) < 20
