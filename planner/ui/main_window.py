@@ -1,0 +1,492 @@
+"""The main window: the map in the middle, layers on the left, the district 一区一品 table on the right.
+
+Everything shown is derived from the scenario. The window never updates a view after an edit by a direct call:
+edits go through the :class:`~planner.domain.commands.CommandStack`, the scenario emits its change list, and the
+map, the table and the status bar each update what the list touched. Undo/Redo actions follow the stack's
+``listeners`` (labels and enabled state), so the menu always names the step it would undo.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QPixmap,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner import paths
+from planner.domain import vocab
+from planner.domain.commands import CommandStack
+from planner.domain.scenario import Change, Scenario
+from planner.geo.basemap import districts
+from planner.storage.fileformat import load
+from planner.storage.problems import ScenarioFileError
+from planner.ui import style
+from planner.ui.binding import ModelLink
+from planner.ui.map_canvas import MapCanvas
+
+LOAD_ERROR_TITLE = "无法打开情景文件 / Cannot open scenario file"
+#: Table columns: (Chinese heading, English heading).
+COLUMNS = (
+    ("区县", "District"),
+    ("英文名", "English"),
+    ("人口 (2020)", "Population"),
+    ("面积 km²", "Land area"),
+    ("一区一品", "Product"),
+)
+COL_NAME, COL_EN, COL_POP, COL_AREA, COL_PRODUCT = range(len(COLUMNS))
+_REPORT_LINES_SHOWN = 15
+_DOCK_FEATURES = QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+
+
+def show_load_error(parent: QWidget | None, error: ScenarioFileError, *, opened_empty: bool = False) -> None:
+    """Tell the user, in words and without a traceback, why a scenario file could not be opened."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(LOAD_ERROR_TITLE)
+    box.setText(f"<b>{LOAD_ERROR_TITLE}</b><br>{html.escape(Path(error.path).name)}")
+    report = error.report()
+    lines = report.splitlines()
+    shown = "\n".join(lines[:_REPORT_LINES_SHOWN])
+    if len(lines) > _REPORT_LINES_SHOWN:
+        # The full list goes behind "Show Details…" so that the box still fits on the screen.
+        shown += f"\n…（共 {len(error.problems)} 个问题 / {len(error.problems)} problems in total）"
+        box.setDetailedText(report)
+    if opened_empty:
+        shown += "\n\n已改为打开空白情景。/ An empty scenario was opened instead."
+    box.setInformativeText(shown)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.exec()
+
+
+def _swatch(fill: QColor | str, outline: QColor | str | None = None, *, round_: bool = False, size: int = 14) -> QIcon:
+    """A small legend symbol: a filled square (areas) or dot (points)."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    p.setBrush(QColor(fill))
+    p.setPen(QPen(QColor(outline), 1.2) if outline is not None else Qt.PenStyle.NoPen)
+    r = QRectF(1.5, 1.5, size - 3, size - 3)
+    if round_:
+        p.drawEllipse(r.center(), size / 2 - 2.5, size / 2 - 2.5)
+    else:
+        p.drawRect(r)
+    p.end()
+    return QIcon(pix)
+
+
+def _translucent(colour: str, alpha: int) -> QColor:
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    return c
+
+
+class LayerPanel(QWidget):
+    """Layer checkboxes (top to bottom as drawn) and the legend of what each symbol means."""
+
+    def __init__(self, canvas: MapCanvas, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._canvas = canvas
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(4)
+        icons = {
+            "parks": _swatch(style.PARK_COLOURS["sck_core"], "white", round_=True),
+            "sites": _swatch(style.SITE_COLOURS["5g_macro"], round_=True, size=10),
+            "zones": _swatch(_translucent(style.ZONE_COLOURS["f5g"], 90), style.ZONE_COLOURS["f5g"]),
+            "districts": _swatch(style.ASSIGNED_FILLS[0], style.DISTRICT_OUTLINE),
+        }
+        self.checkboxes: dict[str, QCheckBox] = {}
+        for name in ("parks", "sites", "zones", "districts"):  # top layer first, as GIS layer lists do
+            zh, en = style.LAYER_NAMES[name]
+            box = QCheckBox(f"{zh} {en}")
+            box.setIcon(icons[name])
+            box.setChecked(canvas.is_layer_visible(name))
+            box.toggled.connect(lambda on, n=name: self._canvas.set_layer_visible(n, on))
+            layout.addWidget(box)
+            self.checkboxes[name] = box
+        canvas.layerVisibilityChanged.connect(self._sync)
+
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        layout.addSpacing(6)
+        layout.addWidget(line)
+        heading = QLabel("<b>图例</b> Legend")
+        layout.addWidget(heading)
+        layout.addLayout(self._legend())
+        layout.addStretch(1)
+
+    def _legend(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(2)
+        rows: list[tuple[QIcon | None, str]] = [
+            (None, "区县 Districts"),
+            (_swatch(style.ASSIGNED_FILLS[0], style.DISTRICT_OUTLINE), "已分配一区一品 Product assigned"),
+            (_swatch(style.UNASSIGNED_FILLS[0], style.DISTRICT_OUTLINE), "未分配 Unassigned"),
+            (None, "园区 Parks"),
+        ]
+        rows += [(_swatch(c, "white", round_=True), style.kind_label(vocab.PARK_KINDS, k))
+                 for k, c in style.PARK_COLOURS.items()]  # fmt: skip
+        rows.append((None, "站点 Sites"))
+        rows += [(_swatch(c, round_=True, size=10), style.kind_label(vocab.SITE_KINDS, k))
+                 for k, c in style.SITE_COLOURS.items()]  # fmt: skip
+        rows.append((None, "区域 Zones"))
+        rows += [(_swatch(_translucent(c, 90), c), style.kind_label(vocab.ZONE_KINDS, k))
+                 for k, c in style.ZONE_COLOURS.items()]  # fmt: skip
+        small = style.cjk_font(8)
+        for row, (icon, text) in enumerate(rows):
+            label = QLabel(text)
+            if icon is None:
+                label.setStyleSheet("color: #555; font-weight: bold; padding-top: 4px;")
+                grid.addWidget(label, row, 0, 1, 2)
+                continue
+            symbol = QLabel()
+            symbol.setPixmap(icon.pixmap(QSize(14, 14)))
+            label.setFont(small)
+            label.setWordWrap(True)
+            grid.addWidget(symbol, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(label, row, 1)
+        grid.setColumnStretch(1, 1)
+        return grid
+
+    def _sync(self, name: str, visible: bool) -> None:
+        box = self.checkboxes.get(name)
+        if box is not None and box.isChecked() != visible:
+            box.blockSignals(True)  # the canvas already has this state; do not echo it back
+            box.setChecked(visible)
+            box.blockSignals(False)
+
+
+class MainWindow(QMainWindow):
+    """The planner's main window for one scenario and its undo stack.
+
+    ``scenario`` defaults to an empty :class:`Scenario`; ``stack`` to a new :class:`CommandStack` on it;
+    ``path`` is the file the scenario was read from, if any.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        stack: CommandStack | None = None,
+        parent: QWidget | None = None,
+        *,
+        path: Path | None = None,
+    ) -> None:
+        super().__init__(parent)
+        scenario = scenario if scenario is not None else Scenario()
+        self._scenario = scenario
+        self._stack = stack if stack is not None else CommandStack(scenario)
+        self._link = ModelLink(self)
+        self._synthetic_sites = 0
+        self.path: Path | None = None
+
+        self.setWindowTitle(style.APP_TITLE)
+        self.resize(1400, 900)
+        self.canvas = MapCanvas(scenario, self)
+        self.setCentralWidget(self.canvas)
+        self._build_layer_dock()
+        self._build_products_dock()
+        self._build_status_bar()
+        self._build_menus()
+        self.resizeDocks([self.layers_dock, self.products_dock], [200, 460], Qt.Orientation.Horizontal)
+        self.set_scenario(scenario, self._stack, path)
+
+    # -- construction -----------------------------------------------------------------------------------
+    def _build_layer_dock(self) -> None:
+        self.layer_panel = LayerPanel(self.canvas)
+        self.layer_checkboxes = self.layer_panel.checkboxes
+        dock = QDockWidget("图层 Layers", self)
+        dock.setObjectName("layers_dock")
+        dock.setWidget(self.layer_panel)
+        dock.setFeatures(_DOCK_FEATURES)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.layers_dock = dock
+
+    def _build_products_dock(self) -> None:
+        table = QTableWidget(len(districts()), len(COLUMNS))
+        for col, (zh, en) in enumerate(COLUMNS):
+            head = QTableWidgetItem(f"{zh}\n{en}")
+            head.setToolTip(f"{zh} / {en}")
+            table.setHorizontalHeaderItem(col, head)
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # editing comes in a later issue
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(True)
+        header = table.horizontalHeader()
+        for col in (COL_NAME, COL_EN, COL_POP, COL_AREA):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_PRODUCT, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._rows: dict[str, int] = {}
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for row, d in enumerate(districts()):
+            self._rows[d.adcode] = row
+            cells = (d.name_zh, d.name_en, f"{d.population_2020:,}", f"{d.land_area_km2:,.1f}", "")
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, d.adcode)
+                if col in (COL_POP, COL_AREA):
+                    item.setTextAlignment(right)
+                table.setItem(row, col, item)
+            table.item(row, COL_NAME).setToolTip(f"{d.name_zh} {d.name_en} · 行政区划代码 adcode {d.adcode}")
+        table.itemSelectionChanged.connect(self._on_table_selection)
+        table.cellDoubleClicked.connect(lambda row, _col: self.canvas.zoom_to_district(self._adcode_at(row)))
+        self.products_table = table
+
+        self.products_summary = QLabel()
+        self.products_summary.setWordWrap(True)
+        self.products_summary.setStyleSheet("color: #444; padding: 2px 2px;")
+        hint = QLabel("双击一行缩放至该区县 · Double-click a row to zoom to the district")
+        hint.setStyleSheet("color: #777;")
+        hint.setFont(style.cjk_font(8))
+        hint.setWordWrap(True)
+
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(table)
+        layout.addWidget(self.products_summary)
+        layout.addWidget(hint)
+        layout.addStretch(1)
+        dock = QDockWidget("一区一品 District products", self)
+        dock.setObjectName("products_dock")
+        dock.setWidget(panel)
+        dock.setFeatures(_DOCK_FEATURES)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.products_dock = dock
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.scenario_label = QLabel()
+        self.counts_label = QLabel()
+        self.synthetic_label = QLabel("站点为合成示意数据 / sites are synthetic")
+        self.synthetic_label.setToolTip(
+            "站点位置为生成的示意数据，非真实基站位置。\nSite positions are generated, not real base-station positions."
+        )
+        self.synthetic_label.setStyleSheet(
+            "QLabel { background: #fff3cd; color: #7a5300; border: 1px solid #e0c36b; border-radius: 3px;"
+            " padding: 1px 6px; }"
+        )
+        self.coords_label = QLabel()
+        self.coords_label.setMinimumWidth(190)
+        for label in (self.scenario_label, self.counts_label):
+            label.setContentsMargins(6, 0, 6, 0)
+        bar.addWidget(self.scenario_label)
+        bar.addWidget(self.counts_label)
+        bar.addWidget(self.synthetic_label)
+        bar.addPermanentWidget(self.coords_label)
+        self.canvas.cursorMoved.connect(self._show_cursor)
+        self.canvas.cursorLeft.connect(self.coords_label.clear)
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("文件 &File")
+        self.open_action = QAction("打开… Open…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.open_dialog)
+        self.quit_action = QAction("退出 Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.open_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = menus.addMenu("编辑 &Edit")
+        self.undo_action = QAction("撤销 Undo", self)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.triggered.connect(lambda: self._stack.undo())
+        self.redo_action = QAction("重做 Redo", self)
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.redo_action.triggered.connect(lambda: self._stack.redo())
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+
+        view_menu = menus.addMenu("视图 &View")
+        self.zoom_city_action = QAction("缩放至全市 Zoom to city", self)
+        self.zoom_city_action.setShortcut(QKeySequence("Ctrl+0"))
+        self.zoom_city_action.triggered.connect(self.canvas.fit_all)
+        view_menu.addAction(self.zoom_city_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.layers_dock.toggleViewAction())
+        view_menu.addAction(self.products_dock.toggleViewAction())
+
+    # -- model ------------------------------------------------------------------------------------------
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario being edited."""
+        return self._scenario
+
+    @property
+    def stack(self) -> CommandStack:
+        """The undo stack of the scenario; every edit goes through it."""
+        return self._stack
+
+    def set_scenario(self, scenario: Scenario, stack: CommandStack | None = None, path: Path | None = None) -> None:
+        """Edit ``scenario`` (with ``stack``, or a fresh one) instead of the current scenario."""
+        self._scenario = scenario
+        self._stack = stack if stack is not None and stack.scenario is scenario else CommandStack(scenario)
+        self.path = path
+        self._link.attach_scenario(scenario, self._on_changes)
+        self._link.attach_stack(self._stack, self._refresh_undo_actions)
+        if self.canvas.scenario is not scenario:
+            self.canvas.set_scenario(scenario)
+        self._synthetic_sites = sum(1 for s in scenario.sites.values() if s.source == "synthetic")
+        for adcode in self._rows:
+            self._refresh_product(adcode)
+        self._refresh_summary()
+        self._refresh_status()
+        self._refresh_undo_actions()
+        self.canvas.fit_all()
+
+    def detach(self) -> None:
+        """Stop following the scenario and the stack (the window keeps showing its last state)."""
+        self._link.detach()
+        self.canvas.detach()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Size the table to its rows once the style and fonts are final."""
+        super().showEvent(event)
+        self.products_table.resizeRowsToContents()
+        self._fit_table_height()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the window ends the editing session: stop listening to the model."""
+        self.detach()
+        super().closeEvent(event)
+
+    def _on_changes(self, changes: list[Change]) -> None:
+        products = layers = meta = False
+        for ch in changes:
+            if ch.collection == "products":
+                self._refresh_product(ch.key)
+                products = True
+            elif ch.collection in ("parks", "sites", "zones"):
+                layers = True
+                if ch.collection == "sites":
+                    # Count incrementally: recounting 42,000 sites on every drag step would be wasted work.
+                    self._synthetic_sites += (getattr(ch.new, "source", None) == "synthetic") - (
+                        getattr(ch.old, "source", None) == "synthetic"
+                    )
+            elif ch.collection == "meta":
+                meta = True
+        if products:
+            self._refresh_summary()
+        if layers or meta:
+            self._refresh_status()
+
+    def _refresh_product(self, adcode: str) -> None:
+        row = self._rows.get(adcode)
+        if row is None:
+            return
+        product = self._scenario.products.get(adcode)
+        item = self.products_table.item(row, COL_PRODUCT)
+        item.setText(product or style.UNASSIGNED_SHORT)
+        # Grey rather than italic for "unassigned": Chinese fonts have no italic and faked slants look broken.
+        item.setForeground(QColor("#1f2a36") if product else QColor("#8a8f96"))
+        item.setToolTip(product or "未分配一区一品 / no product assigned")
+        self.products_table.resizeRowToContents(row)
+        self._fit_table_height()
+
+    def _fit_table_height(self) -> None:
+        # Ten rows never need scrolling: size the table to them so the summary sits right below the last row.
+        table = self.products_table
+        height = table.horizontalHeader().sizeHint().height() + table.verticalHeader().length()
+        table.setFixedHeight(height + 2 * table.frameWidth())
+
+    def _refresh_summary(self) -> None:
+        n = sum(1 for a in self._rows if self._scenario.products.get(a))
+        total = len(self._rows)
+        self.products_summary.setText(f"已分配一区一品 {n} / {total} 个区县 · {n} of {total} districts have a product")
+
+    def _refresh_status(self) -> None:
+        s = self._scenario
+        self.setWindowTitle(f"{s.name}[*] — {style.APP_TITLE}")
+        self.scenario_label.setText(f"情景 Scenario: <b>{html.escape(s.name)}</b>")
+        self.scenario_label.setToolTip(str(self.path) if self.path else "")
+        self.counts_label.setText(f"园区 {len(s.parks):,} · 站点 {len(s.sites):,} · 区域 {len(s.zones):,}")
+        self.synthetic_label.setVisible(self._synthetic_sites > 0)
+
+    def _refresh_undo_actions(self) -> None:
+        undo, redo = self._stack.undo_label, self._stack.redo_label
+        self.undo_action.setText(f"撤销 Undo：{undo}" if undo else "撤销 Undo")
+        self.undo_action.setEnabled(undo is not None)
+        self.redo_action.setText(f"重做 Redo：{redo}" if redo else "重做 Redo")
+        self.redo_action.setEnabled(redo is not None)
+        self.setWindowModified(not self._stack.is_clean)
+
+    def _adcode_at(self, row: int) -> str:
+        return str(self.products_table.item(row, COL_NAME).data(Qt.ItemDataRole.UserRole))
+
+    def _on_table_selection(self) -> None:
+        rows = {i.row() for i in self.products_table.selectedItems()}
+        self.canvas.set_highlighted_district(self._adcode_at(rows.pop()) if rows else None)
+
+    def _show_cursor(self, lon: float, lat: float) -> None:
+        self.coords_label.setText(f"{lon:.5f}°E  {lat:.5f}°N")
+
+    # -- files ------------------------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        """Ask for a scenario file and open it."""
+        start = str(self.path.parent if self.path else paths.SCENARIOS)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "打开情景 Open scenario", start, "情景文件 Scenario files (*.json);;所有文件 All files (*)"
+        )
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str | Path) -> bool:
+        """Open the scenario file at ``path``; on failure explain why and keep the current scenario."""
+        if not self._confirm_discard():
+            return False
+        try:
+            scenario = load(path)
+        except ScenarioFileError as exc:
+            show_load_error(self, exc)
+            return False
+        self.set_scenario(scenario, path=Path(path))
+        return True
+
+    def _confirm_discard(self) -> bool:
+        if self._stack.is_clean:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "放弃修改？ Discard changes?",
+            "当前情景有未保存的修改，打开其他文件将丢弃这些修改。\n"
+            "The current scenario has unsaved changes; opening another file discards them.",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard

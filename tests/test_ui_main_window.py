@@ -1,0 +1,465 @@
+"""The main window: district table, map, layers, status bar, undo/redo and file errors (offscreen, pytest-qt).
+
+Scenarios are built in code so that the tests do not depend on the bundled scenario file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported: no display needed
+
+import re
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QColor, QFontDatabase, QWheelEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+from shapely.geometry import Point, box
+
+from planner.domain.commands import (
+    CommandStack,
+    add_features,
+    assign_product,
+    move_feature,
+    remove_features,
+    set_attributes,
+)
+from planner.domain.features import Park, Site, Zone
+from planner.domain.scenario import Scenario
+from planner.fonts import CJK_FAMILY
+from planner.geo.basemap import districts
+from planner.storage.fileformat import dumps
+from planner.ui import app as app_module
+from planner.ui import style
+from planner.ui.app import create_app, open_main_window, run_app
+from planner.ui.main_window import COL_NAME, COL_PRODUCT, LOAD_ERROR_TITLE, MainWindow
+from planner.ui.map_canvas import MapCanvas, district_shapes, to_lonlat, to_scene
+
+
+# -- helpers ------------------------------------------------------------------------------------------------
+def make_site(n: int, lon: float = 121.55, lat: float = 29.87, source: str = "planner") -> Site:
+    """A valid 5G macro site in Ningbo."""
+    return Site(f"site-{n:06d}", "5g_macro", "cmcc", 3500, 30.0, "urban", lon, lat, source=source)
+
+
+def make_park(n: int, geometry=None, kind: str = "sck_core") -> Park:
+    """A valid park (a point in 鄞州 unless a geometry is given)."""
+    return Park(f"park-{n:06d}", f"测试园区{n}", kind, geometry or Point(121.60, 29.85), "330212")
+
+
+def make_zone(n: int) -> Zone:
+    """A valid priority zone around 三江口."""
+    return Zone(f"zone-{n:06d}", f"测试区域{n}", "priority", box(121.52, 29.85, 121.58, 29.89))
+
+
+def layered_scenario(**kwargs) -> Scenario:
+    """Two parks, three sites (one synthetic) and one zone."""
+    parks = {p.id: p for p in (make_park(1), make_park(2, box(121.12, 30.02, 121.18, 30.06), "digital_park"))}
+    sites = {s.id: s for s in (make_site(1), make_site(2, 121.30, 30.10), make_site(3, 121.80, 29.40, "synthetic"))}
+    zones = {z.id: z for z in (make_zone(1),)}
+    return Scenario(name="测试情景", parks=parks, sites=sites, zones=zones, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def app(qapp) -> QApplication:
+    """The application set up as the planner does it (bundled CJK font, Fusion style)."""
+    return create_app([])
+
+
+@pytest.fixture
+def window(qtbot) -> MainWindow:
+    """A shown main window on a small scenario with 北仑's product assigned."""
+    w = MainWindow(layered_scenario(products={"330206": "港航数据 + 交通治理"}))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def table_column(w: MainWindow, col: int) -> list[str]:
+    """Texts of one column of the products table, top to bottom."""
+    t = w.products_table
+    return [t.item(r, col).text() for r in range(t.rowCount())]
+
+
+def row_of(w: MainWindow, adcode: str) -> int:
+    """Table row of a district."""
+    t = w.products_table
+    return next(r for r in range(t.rowCount()) if t.item(r, COL_NAME).data(Qt.ItemDataRole.UserRole) == adcode)
+
+
+# -- the district table -------------------------------------------------------------------------------------
+def test_table_lists_the_ten_districts_by_chinese_name(window):
+    names = table_column(window, COL_NAME)
+    assert names == [d.name_zh for d in districts()]
+    assert len(names) == 10
+    expected = {"海曙区", "江北区", "北仑区", "镇海区", "鄞州区", "奉化区", "象山县", "宁海县", "余姚市", "慈溪市"}
+    assert set(names) == expected
+
+
+def test_table_shows_population_area_and_products(window):
+    row = row_of(window, "330206")
+    t = window.products_table
+    assert t.item(row, 1).text() == "Beilun"
+    assert t.item(row, 2).text() == "829,448"
+    assert t.item(row, 3).text() == "599.0"
+    assert t.item(row, COL_PRODUCT).text() == "港航数据 + 交通治理"
+    assert t.item(row_of(window, "330203"), COL_PRODUCT).text() == "未分配"
+    assert "1 / 10" in window.products_summary.text()
+
+
+def test_product_assigned_through_the_stack_updates_table_and_map_and_undo_reverts(window):
+    label = window.canvas.district_label("330203")
+    fill_before = window.canvas.district_item("330203").brush().color()
+    assert style.UNASSIGNED_PRODUCT in label.text()
+
+    window.stack.push(assign_product(window.scenario, "330203", "软件服务"))
+
+    row = row_of(window, "330203")
+    assert window.products_table.item(row, COL_PRODUCT).text() == "软件服务"
+    assert label.text().splitlines() == ["海曙区", "软件服务"]
+    assert window.canvas.district_item("330203").brush().color() != fill_before
+    assert "2 / 10" in window.products_summary.text()
+    window.canvas.zoom_to_district("330203")
+    assert "软件服务" in label.shown_text()  # close up there is room for the product line
+    assert window.undo_action.isEnabled()
+    assert "软件服务" in window.undo_action.text()
+    assert window.isWindowModified()
+
+    window.undo_action.trigger()
+
+    assert window.scenario.products.get("330203") is None
+    assert window.products_table.item(row, COL_PRODUCT).text() == "未分配"
+    assert label.text().splitlines() == ["海曙区", style.UNASSIGNED_PRODUCT]
+    assert window.canvas.district_item("330203").brush().color() == fill_before
+    assert not window.undo_action.isEnabled()
+    assert window.undo_action.text() == "撤销 Undo"
+    assert window.redo_action.isEnabled() and "软件服务" in window.redo_action.text()
+
+    window.redo_action.trigger()
+    assert window.products_table.item(row, COL_PRODUCT).text() == "软件服务"
+
+
+def test_selecting_a_row_highlights_the_district(window):
+    window.products_table.selectRow(row_of(window, "330225"))
+    assert window.canvas.highlighted_district() == "330225"
+    window.products_table.clearSelection()
+    assert window.canvas.highlighted_district() is None
+
+
+# -- window, layers, status bar -----------------------------------------------------------------------------
+def test_window_title_is_bilingual_and_names_ningbo(window):
+    title = window.windowTitle()
+    assert "宁波" in title
+    assert "Ningbo" in title
+    assert title.index("宁波") < title.index("Ningbo")  # Chinese first
+
+
+def test_menus_are_bilingual(window):
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert [re.sub("&", "", t) for t in titles] == ["文件 File", "编辑 Edit", "视图 View"]
+    assert window.zoom_city_action.text() == "缩放至全市 Zoom to city"
+    assert window.open_action.text().startswith("打开")
+
+
+@pytest.mark.parametrize("layer", ["districts", "zones", "parks", "sites"])
+def test_layer_checkbox_toggles_the_layer_item(window, layer):
+    box, item = window.layer_checkboxes[layer], window.canvas.layer_item(layer)
+    assert box.isChecked() and item.isVisible()
+
+    box.setChecked(False)
+    assert not item.isVisible()
+    assert not window.canvas.is_layer_visible(layer)
+
+    box.setChecked(True)
+    assert item.isVisible()
+
+
+def test_hiding_districts_hides_their_labels_and_canvas_changes_sync_the_checkbox(window):
+    window.layer_checkboxes["districts"].setChecked(False)
+    assert not window.canvas.district_label("330203").isVisible()
+    window.canvas.set_layer_visible("sites", False)
+    assert not window.layer_checkboxes["sites"].isChecked()
+
+
+def test_status_bar_shows_name_counts_and_synthetic_notice(window):
+    assert "测试情景" in window.scenario_label.text()
+    assert window.counts_label.text() == "园区 2 · 站点 3 · 区域 1"
+    assert window.synthetic_label.isVisibleTo(window)
+    assert window.synthetic_label.text() == "站点为合成示意数据 / sites are synthetic"
+
+    window.stack.push(remove_features(window.scenario, "sites", ["site-000003"]))
+    assert window.counts_label.text() == "园区 2 · 站点 2 · 区域 1"
+    assert not window.synthetic_label.isVisibleTo(window)
+
+    window.stack.undo()
+    assert window.synthetic_label.isVisibleTo(window)
+
+
+def test_status_bar_counts_use_thousands_separators(qtbot):
+    sites = {f"site-{i:06d}": make_site(i, 121.5 + i * 1e-5, 29.87) for i in range(1234)}
+    w = MainWindow(Scenario(sites=sites))
+    qtbot.addWidget(w)
+    assert w.counts_label.text() == "园区 0 · 站点 1,234 · 区域 0"
+    assert not w.synthetic_label.isVisibleTo(w)
+
+
+# -- the map ------------------------------------------------------------------------------------------------
+def test_sites_are_drawn_by_one_item_and_follow_changes(qtbot):
+    sites = {f"site-{i:06d}": make_site(i, 121.2 + (i % 100) * 0.006, 29.5 + (i // 100) * 0.03) for i in range(2000)}
+    w = MainWindow(Scenario(sites=sites))
+    qtbot.addWidget(w)
+    cloud = w.canvas.sites_item
+    assert cloud.point_count() == 2000
+    assert len(w.canvas.scene().items()) < 100  # not one item per site
+
+    w.stack.push(add_features(w.scenario, [make_site(5000, 121.9, 29.9)]))
+    assert cloud.point_count() == 2001
+    assert cloud.boundingRect().contains(to_scene(121.9, 29.9))
+    w.stack.undo()
+    assert cloud.point_count() == 2000
+
+
+def assert_cloud_matches(cloud, scenario: Scenario) -> None:
+    """Every site is drawn exactly once, in its kind's group, at its projected position."""
+    seen = {}
+    for group in cloud.groups():
+        assert len(group.ids) == len(group.x) == len(group.y)
+        for i, sid in enumerate(group.ids):
+            seen[sid] = (group.kind, QPointF(float(group.x[i]), float(group.y[i])))
+    assert seen.keys() == scenario.sites.keys()
+    for sid, site in scenario.sites.items():
+        kind, point = seen[sid]
+        expected = to_scene(site.lon, site.lat)
+        assert kind == site.kind
+        assert point.x() == pytest.approx(expected.x()) and point.y() == pytest.approx(expected.y())
+    assert cloud.point_count() == len(scenario.sites)
+
+
+def test_site_edits_update_the_point_cloud_incrementally(qtbot):
+    kinds = ["5g_macro", "5g_small", "5g_a"]
+    sites = {}
+    for i in range(300):
+        s = make_site(i, 121.3 + (i % 30) * 0.02, 29.6 + (i // 30) * 0.05)
+        sites[s.id] = replace(s, kind=kinds[i % 3])
+    original = dict(sites)
+    scenario = Scenario(sites=sites)
+    canvas = MapCanvas(scenario)
+    qtbot.addWidget(canvas)
+    stack = CommandStack(scenario)
+    cloud = canvas.sites_item
+    assert_cloud_matches(cloud, scenario)
+
+    stack.push(remove_features(scenario, "sites", ["site-000004", "site-000150", "site-000299"]))
+    assert_cloud_matches(cloud, scenario)
+    for _ in range(3):  # successive moves of one site merge into one undo step
+        stack.push(move_feature(scenario, "sites", "site-000010", 0.01, -0.005))
+    assert_cloud_matches(cloud, scenario)
+    stack.push(set_attributes(scenario, "sites", "site-000011", kind="5g_a"))  # changes group
+    assert_cloud_matches(cloud, scenario)
+    stack.push(add_features(scenario, [make_site(1000, 121.9, 29.9)]))
+    assert_cloud_matches(cloud, scenario)
+    while stack.undo():
+        assert_cloud_matches(cloud, scenario)
+    assert scenario.sites == original
+
+    many = [make_site(2000 + i, 121.2 + i * 1e-4, 29.7) for i in range(cloud.REBUILD_ABOVE + 10)]
+    stack.push(add_features(scenario, many))  # big imports rebuild instead
+    assert_cloud_matches(cloud, scenario)
+
+
+@pytest.mark.parametrize("px_per_m", [1 / 200, 1 / 20, 1 / 2])
+def test_sites_are_painted_at_city_and_street_scale(qtbot, px_per_m):
+    site = make_site(1, 121.55, 29.87)
+    canvas = MapCanvas(Scenario(sites={site.id: site}))
+    qtbot.addWidget(canvas)
+    canvas.resize(400, 300)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    canvas.resetTransform()
+    canvas.scale(px_per_m, px_per_m)
+    canvas.centerOn(to_scene(site.lon, site.lat))
+    image = canvas.viewport().grab().toImage()
+    at = canvas.mapFromScene(to_scene(site.lon, site.lat))
+    assert image.pixelColor(at).name() == style.SITE_COLOURS["5g_macro"]
+
+
+def test_parks_and_zones_follow_changes(window):
+    canvas = window.canvas
+    assert canvas.feature_item("parks", "park-000001") is not None
+    assert canvas.feature_item("zones", "zone-000001") is not None
+
+    window.stack.push(add_features(window.scenario, [make_park(3, Point(121.87, 29.47), "computing_centre")]))
+    item = canvas.feature_item("parks", "park-000003")
+    assert item is not None and item.parentItem() is canvas.layer_item("parks")
+    assert "测试园区3" in item.toolTip()
+
+    window.stack.undo()
+    assert canvas.feature_item("parks", "park-000003") is None
+
+
+def test_labels_sit_inside_their_districts():
+    for shape in district_shapes():
+        lon, lat = to_lonlat(shape.label_pos)
+        d = next(d for d in districts() if d.adcode == shape.adcode)
+        assert d.geometry.contains(Point(lon, lat)), shape.name_zh
+
+
+def test_labels_keep_their_screen_size_when_zooming(window):
+    canvas = window.canvas
+    label = canvas.district_label("330225")
+
+    def screen_width() -> float:
+        return label.deviceTransform(canvas.viewportTransform()).mapRect(label.boundingRect()).width()
+
+    canvas.fit_all()
+    before = screen_width()
+    canvas.scale(3, 3)
+    assert screen_width() == pytest.approx(before)
+
+
+def test_wheel_zooms_and_fit_all_shows_the_city(window):
+    canvas = window.canvas
+    canvas.fit_all()
+    fitted = canvas.scale_factor()
+    view = canvas.viewport().rect()
+    city = canvas.mapFromScene(canvas.city_rect()).boundingRect()
+    assert view.adjusted(-2, -2, 2, 2).contains(city)
+    assert city.height() > 0.8 * view.height() or city.width() > 0.8 * view.width()
+
+    centre = QPointF(view.center())
+    event = QWheelEvent(
+        centre, canvas.viewport().mapToGlobal(centre), QPoint(), QPoint(0, 120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    QApplication.sendEvent(canvas.viewport(), event)
+    assert canvas.scale_factor() > fitted * 1.1
+
+    window.zoom_city_action.trigger()
+    assert canvas.scale_factor() == pytest.approx(fitted)
+
+
+def test_offscreen_render_is_not_blank(window, qtbot):
+    qtbot.wait(10)
+    image = window.grab().toImage()
+    assert not image.isNull()
+    assert image.width() >= 1000
+
+    # The centre of the window is the map: districts, outlines, labels and points, never one flat colour.
+    canvas = window.canvas
+    origin = canvas.mapTo(window, canvas.rect().center())
+    colours = {
+        image.pixelColor(origin.x() + dx, origin.y() + dy).rgb()
+        for dx in range(-120, 121, 4)
+        for dy in range(-120, 121, 4)
+    }
+    assert len(colours) > 10
+    assert colours != {QColor(style.SEA).rgb()}
+
+
+# -- fonts, files, lifecycle --------------------------------------------------------------------------------
+def test_bundled_cjk_font_is_registered_and_used(app):
+    assert CJK_FAMILY in QFontDatabase.families()
+    assert app.font().family() == CJK_FAMILY
+    assert app.style().name().lower() == "fusion"
+
+
+def _raise_missing_font():
+    raise RuntimeError("the mplfonts package (which ships the Chinese font) is not installed")
+
+
+@pytest.mark.parametrize("font_path", ["unreadable", "not installed"])
+def test_a_font_that_cannot_be_registered_is_logged_not_fatal(monkeypatch, caplog, tmp_path, font_path):
+    monkeypatch.setattr(style, "_registration_tried", False)
+    monkeypatch.setattr(style, "_registered_family", None)
+    bogus = tmp_path / "missing.otf"
+    monkeypatch.setattr(style, "cjk_font_path", (lambda: bogus) if font_path == "unreadable" else _raise_missing_font)
+    with caplog.at_level(logging.WARNING, logger="planner.ui.style"):
+        assert style.register_cjk_font() is None
+        font = style.cjk_font(9)  # still a usable font, in Qt's default family
+    assert font.pointSizeF() == 9
+    assert "Chinese" in caplog.text
+
+
+def test_closing_or_swapping_scenarios_unsubscribes(qtbot):
+    first, second = layered_scenario(), Scenario()
+    w = MainWindow(first)
+    qtbot.addWidget(w)
+    assert len(first._listeners) == 2  # the window and its map
+    old_stack = w.stack
+
+    w.set_scenario(second)
+    assert first._listeners == [] and old_stack.listeners == []
+    assert len(second._listeners) == 2 and len(w.stack.listeners) == 1
+
+    w.close()
+    assert second._listeners == [] and w.stack.listeners == []
+
+
+def test_a_destroyed_window_is_never_called_again(qtbot):
+    scenario = layered_scenario()
+    w = MainWindow(scenario)
+    w.deleteLater()
+    qtbot.waitUntil(lambda: scenario._listeners == [])
+    scenario.apply(assign_product(scenario, "330203", "软件服务").changes)  # must not raise
+
+
+@pytest.fixture
+def message_boxes(monkeypatch) -> list[QMessageBox]:
+    """Capture message boxes instead of blocking on them."""
+    shown: list[QMessageBox] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self) or 0)
+    return shown
+
+
+def test_opening_a_broken_file_explains_and_keeps_the_scenario(window, tmp_path, message_boxes):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"format": "ningbo-planner-scenario", "schema_version": 1', encoding="utf-8")
+    before = window.scenario
+
+    assert window.open_file(bad) is False
+
+    assert window.scenario is before
+    assert len(message_boxes) == 1
+    box = message_boxes[0]
+    assert box.windowTitle() == LOAD_ERROR_TITLE
+    assert "无法打开情景文件" in box.text()
+    assert "not valid JSON" in box.informativeText()
+
+
+def test_app_opens_an_empty_scenario_when_the_file_cannot_be_read(qtbot, tmp_path, message_boxes):
+    w = open_main_window(tmp_path / "missing.json")
+    qtbot.addWidget(w)
+    assert w.isVisible()
+    assert w.scenario.products == {} and w.scenario.sites == {}
+    assert len(message_boxes) == 1
+    assert "file does not exist" in message_boxes[0].informativeText()
+    assert "空白情景" in message_boxes[0].informativeText()
+
+
+def test_opening_a_valid_file_shows_it(window, tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text(dumps(layered_scenario(products={"330225": "海洋产业 + 防灾减灾"})), encoding="utf-8")
+    old = window.scenario
+
+    assert window.open_file(path) is True
+
+    assert window.scenario is not old and old._listeners == []
+    assert window.canvas.scenario is window.scenario
+    assert window.products_table.item(row_of(window, "330225"), COL_PRODUCT).text() == "海洋产业 + 防灾减灾"
+    assert "海洋产业" in window.canvas.district_label("330225").text()
+    assert window.path == path
+    assert not window.undo_action.isEnabled()
+
+
+def test_run_app_runs_the_event_loop_and_returns_its_exit_code(tmp_path, monkeypatch):
+    path = tmp_path / "plan.json"
+    path.write_text(dumps(layered_scenario()), encoding="utf-8")
+    opened = []
+    monkeypatch.setattr(app_module, "open_main_window", lambda p: opened.append(p) or MainWindow())
+    QTimer.singleShot(0, lambda: QApplication.instance().exit(3))
+    assert run_app(str(path)) == 3
+    assert opened == [str(path)]
