@@ -1,0 +1,552 @@
+"""The coverage engine: 5G, 5G-A, F5G and "双万兆" coverage per district, citywide, per zone and per park, kept up
+to date edit by edit.
+
+How it works (details and measured errors in ``docs/coverage.md``):
+
+* Sites are discs (centre in UTM 51N metres, radius from :mod:`planner.geo.site_radius`). A **coverage-count grid**
+  holds, per cell, how many discs cover the cell's centre. A cell is covered when its count is > 0.
+* The city grid (50 m cells) carries the district of each cell; per-district covered-cell tallies give the district
+  and citywide percentages. Each zone gets its own finer grid (≈250,000 cells, 5–25 m), because zones are small
+  and the sampling error falls with the cell size.
+* Adding a site adds 1 to the cells of its disc, removing subtracts 1; only cells whose count goes 0 → 1 or 1 → 0
+  change a tally. A move is a removal plus an addition. That keeps an edit to a few thousand cell updates.
+* F5G coverage (zone polygons) is exact vector geometry; "双万兆" (F5G and 5G-A both) in a zone counts 5G-A covered
+  cells whose centre is also inside an F5G zone.
+* Polygon parks are small, so they are computed exactly (union of 64-segment-per-quarter discs ∩ park) when a
+  nearby site changes; point parks keep the count of discs covering them and the distance to the nearest site.
+
+Only features with ``open_year`` ≤ the engine's year count. The engine subscribes to the scenario's change events;
+call :meth:`CoverageEngine.close` to detach it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from planner.domain.features import Park, Site, Zone
+from planner.domain.scenario import Change, Scenario
+from planner.geo.crs import geometry_to_metric, to_metric
+from planner.geo.grid import GridSpec, count_discs, disc_cells, polygon_runs, rasterize_polygon, runs_to_labels
+from planner.geo.site_radius import site_radii_m, site_radius_m
+
+#: Cell size of the citywide grid used for districts and the city as a whole (metres).
+CITY_CELL_M = 50.0
+#: Zone grids aim at this many cells, within the cell-size limits below.
+ZONE_TARGET_CELLS = 250_000
+ZONE_CELL_MIN_M, ZONE_CELL_MAX_M = 5.0, 25.0
+#: Discs in the exact vector computation of polygon parks: segments per quarter circle.
+EXACT_QUAD_SEGS = 64
+LAYERS = ("5g", "5g_a")
+#: Zone kinds that get coverage figures of their own. F5G areas are a coverage *source*, not a target region.
+FIGURE_ZONE_KINDS = ("priority", "functional")
+_NO_DISTRICT = 255
+
+
+@dataclass
+class RegionCoverage:
+    """Coverage of one region (a district, the city, a zone or a polygon park), in percent of its area."""
+
+    key: str
+    name: str
+    kind: str  # "district", "city", "zone" or "park"
+    area_km2: float
+    coverage_5g_pct: float
+    coverage_5ga_pct: float
+    coverage_f5g_pct: float
+    coverage_dual_pct: float | None = None  # F5G and 5G-A both ("双万兆"); for zones
+
+
+@dataclass
+class PointParkCoverage:
+    """Whether a point park is covered, and how far the nearest site is."""
+
+    key: str
+    name: str
+    covered_5g: bool
+    covered_5ga: bool
+    nearest_site_m: float | None
+    nearest_5ga_site_m: float | None
+
+
+@dataclass
+class CoverageFigures:
+    """Everything the engine computes, as of ``year``."""
+
+    year: int
+    city: RegionCoverage
+    districts: dict[str, RegionCoverage]
+    zones: dict[str, RegionCoverage]
+    parks: dict[str, RegionCoverage]
+    point_parks: dict[str, PointParkCoverage]
+
+
+class _DiscStore:
+    """Active discs as growable arrays, for vectorised neighbour and nearest-site queries."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, r: np.ndarray, is_a: np.ndarray):
+        n = len(x)
+        cap = max(1024, int(n * 1.25))
+        self.x = np.zeros(cap)
+        self.y = np.zeros(cap)
+        self.r = np.zeros(cap)
+        self.is_a = np.zeros(cap, bool)
+        self.active = np.zeros(cap, bool)
+        self.x[:n], self.y[:n], self.r[:n], self.is_a[:n] = x, y, r, is_a
+        self.active[:n] = True
+        self.n = n
+
+    def add(self, x: float, y: float, r: float, is_a: bool) -> int:
+        if self.n == len(self.x):
+            for name in ("x", "y", "r", "is_a", "active"):
+                old = getattr(self, name)
+                new = np.zeros(len(old) * 2, old.dtype)
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+        i = self.n
+        self.x[i], self.y[i], self.r[i], self.is_a[i], self.active[i] = x, y, r, is_a, True
+        self.n += 1
+        return i
+
+    def remove(self, slot: int) -> None:
+        self.active[slot] = False
+
+    def near(self, bounds: tuple[float, float, float, float]) -> np.ndarray:
+        """Slots of active discs whose bounding box meets ``bounds``."""
+        x0, y0, x1, y1 = bounds
+        n = self.n
+        x, y, r = self.x[:n], self.y[:n], self.r[:n]
+        hit = self.active[:n] & (x + r >= x0) & (x - r <= x1) & (y + r >= y0) & (y - r <= y1)
+        return np.flatnonzero(hit)
+
+    def nearest(self, px: float, py: float, only_a: bool = False) -> float | None:
+        n = self.n
+        ok = self.active[:n] & (self.is_a[:n] if only_a else True)
+        if not ok.any():
+            return None
+        d2 = (self.x[:n][ok] - px) ** 2 + (self.y[:n][ok] - py) ** 2
+        return float(math.sqrt(d2.min()))
+
+
+class _CountLayer:
+    """Coverage counts of one layer on one grid, with covered-cell tallies per label.
+
+    ``labels`` gives each cell's region (0 … n_labels-1, anything larger for none). ``runs`` are the start indices
+    of the runs of equal label in the flattened grid and ``run_labels`` their labels: the full tally sums covered
+    cells run by run (``np.add.reduceat``), a few times faster than gathering every labelled cell.
+    """
+
+    def __init__(
+        self,
+        spec: GridSpec,
+        counts: np.ndarray,
+        labels: np.ndarray,
+        n_labels: int,
+        runs: np.ndarray,
+        run_labels: np.ndarray,
+    ):
+        self.spec = spec
+        self.counts = counts.reshape(-1)
+        self.labels = labels
+        self.n_labels = n_labels
+        per_run = np.add.reduceat((self.counts > 0).view(np.uint8), runs, dtype=np.int32)
+        self.tally = np.bincount(run_labels, weights=per_run, minlength=256)[:n_labels].astype(np.int64)
+
+    def add(self, idx: np.ndarray) -> np.ndarray:
+        """Add one disc's cells; returns the cells that became covered."""
+        before = self.counts[idx]
+        self.counts[idx] = before + 1
+        newly = idx[before == 0]
+        if len(newly):
+            self.tally += np.bincount(self.labels[newly], minlength=256)[: self.n_labels]
+        return newly
+
+    def remove(self, idx: np.ndarray) -> np.ndarray:
+        """Remove one disc's cells; returns the cells that became uncovered."""
+        after = self.counts[idx] - 1
+        self.counts[idx] = after
+        lost = idx[after == 0]
+        if len(lost):
+            self.tally -= np.bincount(self.labels[lost], minlength=256)[: self.n_labels]
+        return lost
+
+
+@dataclass
+class _ZoneGrid:
+    zone: Zone
+    spec: GridSpec
+    area_km2: float
+    mask_cells: int
+    layers: dict[str, _CountLayer]  # labels: 1 inside the zone, 0 outside
+    f5g: np.ndarray  # bool per cell: centre inside an F5G zone open by the year
+    dual_cells: int = 0  # 5G-A covered, inside the zone and inside F5G
+    f5g_pct: float = 0.0
+
+
+@dataclass
+class _PolygonPark:
+    park: Park
+    metric: object
+    area_m2: float
+    dirty: bool = True
+    pct: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _PointPark:
+    park: Park
+    x: float
+    y: float
+    covering: dict[str, int]
+    nearest: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class _CityGrid:
+    """The citywide grid and the district of each cell: depends on the basemap only, so it is built once."""
+
+    spec: GridSpec
+    labels: np.ndarray  # flat uint8: district index, or 255 outside every district
+    runs: np.ndarray
+    run_labels: np.ndarray
+    district_metric: list
+    district_cells: np.ndarray
+    district_area_km2: np.ndarray
+
+
+@lru_cache(maxsize=1)
+def _city_grid() -> _CityGrid:
+    from planner.geo.basemap import districts
+
+    metric = [geometry_to_metric(d.geometry) for d in districts()]
+    b = np.array([g.bounds for g in metric])
+    bounds = (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+    spec = GridSpec.covering(bounds, CITY_CELL_M, margin=2 * CITY_CELL_M)
+    flat, runs, run_labels = runs_to_labels(
+        spec, [(*polygon_runs(spec, g), i) for i, g in enumerate(metric)], _NO_DISTRICT
+    )
+    lengths = np.diff(np.append(runs, spec.size))
+    cells = np.bincount(run_labels, weights=lengths, minlength=256)[: len(metric)].astype(np.int64)
+    area = np.array([g.area / 1e6 for g in metric])
+    return _CityGrid(spec, flat, runs, run_labels, metric, cells, area)
+
+
+@lru_cache(maxsize=1)
+def _worker() -> ThreadPoolExecutor:
+    """One background thread for the engine's full rebuilds (the machine has at least two cores)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage")
+
+
+def _zone_cell(area_m2: float) -> float:
+    return float(np.clip(math.sqrt(max(area_m2, 1.0) / ZONE_TARGET_CELLS), ZONE_CELL_MIN_M, ZONE_CELL_MAX_M))
+
+
+def _site_xy(site: Site) -> tuple[float, float]:
+    x, y = to_metric(site.lon, site.lat)
+    return float(x), float(y)
+
+
+class CoverageEngine:
+    """Live coverage figures of a scenario as of a year (see the module docstring)."""
+
+    def __init__(self, scenario: Scenario, year: int | None = None, *, subscribe: bool = True):
+        from planner.geo.basemap import districts
+
+        self.scenario = scenario
+        self.year = scenario.horizon_year if year is None else int(year)
+        self._districts = districts()
+        self._listeners: list[Callable[[], None]] = []
+        self._subscribed = subscribe
+        self._build_city_grid()
+        self.rebuild()
+        if subscribe:
+            scenario.subscribe(self._on_changes)
+
+    # ------------------------------------------------------------------------------------------------ setup
+    def _build_city_grid(self) -> None:
+        grid = _city_grid()
+        self._district_metric = grid.district_metric
+        self.city_spec = grid.spec
+        self.city_labels = grid.labels
+        self.city_runs, self.city_run_labels = grid.runs, grid.run_labels
+        self.district_cells = grid.district_cells
+        self.district_area_km2 = grid.district_area_km2
+
+    def rebuild(self) -> None:
+        """Recompute everything from the scenario (on creation and when the year changes)."""
+        year = self.year
+        sites = [s for s in self.scenario.sites.values() if s.open_year <= year]
+        if sites:
+            lon = np.fromiter((s.lon for s in sites), float, len(sites))
+            lat = np.fromiter((s.lat for s in sites), float, len(sites))
+            x, y = to_metric(lon, lat)
+            r = site_radii_m(sites)
+            is_a = np.fromiter((s.kind == "5g_a" for s in sites), bool, len(sites))
+        else:
+            x = y = r = np.zeros(0)
+            is_a = np.zeros(0, bool)
+        self._store = _DiscStore(x, y, r, is_a)
+        self._slots = {s.id: i for i, s in enumerate(sites)}  # site id -> slot in the disc store
+        n = len(self._district_metric)
+        spec, labels, runs, run_labels = self.city_spec, self.city_labels, self.city_runs, self.city_run_labels
+
+        def city_layer(sel) -> _CountLayer:
+            return _CountLayer(spec, count_discs(spec, x[sel], y[sel], r[sel]), labels, n, runs, run_labels)
+
+        # The citywide 5G layer is half the work; numpy releases the GIL in its heavy loops, so it runs on the
+        # second core while this thread builds the rest. The arithmetic is the same as in a single thread.
+        city_5g = _worker().submit(city_layer, slice(None))
+        city_5ga = city_layer(is_a)
+        self._f5g_union = self._build_f5g_union()
+        self._district_f5g = self._f5g_fractions(self._district_metric)
+        self.zone_grids = self._build_zone_grids()
+        self.city_layers = {"5g": city_5g.result(), "5g_a": city_5ga}
+        self._polygon_parks: dict[str, _PolygonPark] = {}
+        self._point_parks: dict[str, _PointPark] = {}
+        for p in self.scenario.parks.values():
+            if p.open_year <= year:
+                self._add_park(p)
+
+    def _build_f5g_union(self):
+        import shapely
+
+        polys = [
+            geometry_to_metric(z.geometry)
+            for z in self.scenario.zones.values()
+            if z.kind == "f5g" and z.open_year <= self.year
+        ]
+        return shapely.union_all(polys) if polys else None
+
+    def _f5g_fractions(self, geoms) -> list[float]:
+        import shapely
+
+        if self._f5g_union is None:
+            return [0.0] * len(geoms)
+        shapely.prepare(self._f5g_union)
+        out = []
+        for g in geoms:
+            area = g.area
+            out.append(100.0 * shapely.intersection(g, self._f5g_union).area / area if area else 0.0)
+        return out
+
+    def _build_zone_grids(self) -> dict[str, _ZoneGrid]:
+        return {
+            z.id: self._build_zone_grid(z)
+            for z in self.scenario.zones.values()
+            if z.kind in FIGURE_ZONE_KINDS and z.open_year <= self.year
+        }
+
+    def _build_zone_grid(self, zone: Zone) -> _ZoneGrid:
+        metric = geometry_to_metric(zone.geometry)
+        area = metric.area
+        cell = _zone_cell(area)
+        spec = GridSpec.covering(metric.bounds, cell, margin=cell)
+        # Label 0 inside the zone, 1 outside.
+        labels, runs, run_labels = runs_to_labels(spec, [(*polygon_runs(spec, metric), 0)], 1)
+        mask = labels == 0
+        near = self._store.near(spec.bounds)
+        st = self._store
+        layers = {}
+        for layer in LAYERS:
+            sel = near if layer == "5g" else near[st.is_a[near]]
+            counts = count_discs(spec, st.x[sel], st.y[sel], st.r[sel])
+            layers[layer] = _CountLayer(spec, counts, labels, 1, runs, run_labels)
+        f5g = (
+            rasterize_polygon(spec, self._f5g_union).reshape(-1)
+            if self._f5g_union is not None
+            else np.zeros(spec.size, bool)
+        )
+        zg = _ZoneGrid(zone, spec, area / 1e6, int(mask.sum()), layers, f5g & mask)
+        zg.dual_cells = int(((layers["5g_a"].counts > 0) & zg.f5g).sum())
+        zg.f5g_pct = self._f5g_fractions([metric])[0]
+        return zg
+
+    def _add_park(self, park: Park) -> None:
+        metric = geometry_to_metric(park.geometry)
+        if park.geometry.geom_type == "Point":
+            st = self._store
+            n = st.n
+            d2 = (st.x[:n] - metric.x) ** 2 + (st.y[:n] - metric.y) ** 2
+            inside = st.active[:n] & (d2 <= st.r[:n] ** 2)
+            self._point_parks[park.id] = _PointPark(
+                park,
+                metric.x,
+                metric.y,
+                {"5g": int(inside.sum()), "5g_a": int((inside & st.is_a[:n]).sum())},
+                {"5g": st.nearest(metric.x, metric.y), "5g_a": st.nearest(metric.x, metric.y, only_a=True)},
+            )
+        else:
+            self._polygon_parks[park.id] = _PolygonPark(park, metric, metric.area)
+
+    # ------------------------------------------------------------------------------------------------ edits
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after the figures have been updated for an edit."""
+        self._listeners.append(listener)
+
+    def close(self) -> None:
+        """Stop following the scenario."""
+        if self._subscribed:
+            self.scenario.unsubscribe(self._on_changes)
+            self._subscribed = False
+
+    def set_year(self, year: int) -> None:
+        """Compute the figures as of another year."""
+        if int(year) != self.year:
+            self.year = int(year)
+            self.rebuild()
+            self._notify()
+
+    def _on_changes(self, changes: list[Change]) -> None:
+        zones_changed = False
+        for ch in changes:
+            if ch.collection == "sites":
+                if ch.old is not None and ch.old.id in self._slots:
+                    self._remove_disc(ch.old.id)
+                if ch.new is not None and ch.new.open_year <= self.year:
+                    self._add_disc(ch.new)
+            elif ch.collection == "zones":
+                zones_changed = True
+            elif ch.collection == "parks":
+                self._polygon_parks.pop(ch.key, None)
+                self._point_parks.pop(ch.key, None)
+                if ch.new is not None and ch.new.open_year <= self.year:
+                    self._add_park(ch.new)
+        if zones_changed:
+            self._refresh_zones()
+        self._notify()
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    def _refresh_zones(self) -> None:
+        self._f5g_union = self._build_f5g_union()
+        self._district_f5g = self._f5g_fractions(self._district_metric)
+        self.zone_grids = self._build_zone_grids()
+        for pp in self._polygon_parks.values():
+            pp.dirty = True
+
+    def _apply_disc(self, slot: int, sign: int) -> None:
+        """Add (sign +1) or remove (-1) the disc in ``slot`` on every grid and park it reaches."""
+        st = self._store
+        x, y, r, is_a = float(st.x[slot]), float(st.y[slot]), float(st.r[slot]), bool(st.is_a[slot])
+        bounds = (x - r, y - r, x + r, y + r)
+        layers = LAYERS if is_a else ("5g",)
+        idx = disc_cells(self.city_spec, x, y, r)
+        for layer in layers:
+            cl = self.city_layers[layer]
+            cl.add(idx) if sign > 0 else cl.remove(idx)
+        for zg in self.zone_grids.values():
+            x0, y0, x1, y1 = zg.spec.bounds
+            if bounds[2] < x0 or bounds[0] > x1 or bounds[3] < y0 or bounds[1] > y1:
+                continue
+            zidx = disc_cells(zg.spec, x, y, r)
+            for layer in layers:
+                cl = zg.layers[layer]
+                changed = cl.add(zidx) if sign > 0 else cl.remove(zidx)
+                if layer == "5g_a" and len(changed):
+                    zg.dual_cells += sign * int(zg.f5g[changed].sum())
+        for pp in self._polygon_parks.values():
+            px0, py0, px1, py1 = pp.metric.bounds
+            if not (bounds[2] < px0 or bounds[0] > px1 or bounds[3] < py0 or bounds[1] > py1):
+                pp.dirty = True
+        for pt in self._point_parks.values():
+            dist = math.sqrt((pt.x - x) ** 2 + (pt.y - y) ** 2)  # the same formula as _DiscStore.nearest
+            for layer in layers:
+                if dist <= r:
+                    pt.covering[layer] += sign
+                near = pt.nearest[layer]
+                if sign > 0:
+                    pt.nearest[layer] = dist if near is None else min(near, dist)
+                elif near is not None and dist <= near:
+                    pt.nearest[layer] = self._store.nearest(pt.x, pt.y, only_a=(layer == "5g_a"))
+
+    def _add_disc(self, site: Site) -> None:
+        x, y = _site_xy(site)
+        r = site_radius_m(site)
+        slot = self._store.add(x, y, r, site.kind == "5g_a")
+        self._slots[site.id] = slot
+        self._apply_disc(slot, +1)
+
+    def _remove_disc(self, site_id: str) -> None:
+        slot = self._slots.pop(site_id)
+        self._store.remove(slot)  # before the nearest-site search in _apply_disc, which must not find it
+        self._apply_disc(slot, -1)
+
+    # ------------------------------------------------------------------------------------------------ results
+    def _polygon_park_pct(self, pp: _PolygonPark) -> dict[str, float]:
+        import shapely
+
+        if not pp.dirty:
+            return pp.pct
+        st = self._store
+        near = st.near(pp.metric.bounds)
+        pct = {}
+        for layer in LAYERS:
+            sel = near if layer == "5g" else near[st.is_a[near]]
+            if len(sel) == 0 or pp.area_m2 == 0:
+                pct[layer] = 0.0
+                continue
+            discs = shapely.buffer(shapely.points(st.x[sel], st.y[sel]), st.r[sel], quad_segs=EXACT_QUAD_SEGS)
+            covered = shapely.intersection(shapely.union_all(discs), pp.metric).area
+            pct[layer] = 100.0 * covered / pp.area_m2
+        pct["f5g"] = self._f5g_fractions([pp.metric])[0]
+        pp.pct, pp.dirty = pct, False
+        return pct
+
+    def figures(self) -> CoverageFigures:
+        """All coverage figures as of the engine's year."""
+        c5, ca = self.city_layers["5g"].tally, self.city_layers["5g_a"].tally
+        cells = self.district_cells
+        districts = {}
+        for i, d in enumerate(self._districts):
+            n = cells[i] or 1
+            districts[d.adcode] = RegionCoverage(
+                d.adcode,
+                d.name_zh,
+                "district",
+                float(self.district_area_km2[i]),
+                100.0 * c5[i] / n,
+                100.0 * ca[i] / n,
+                self._district_f5g[i],
+            )
+        total_cells = int(cells.sum()) or 1
+        area = float(self.district_area_km2.sum())
+        f5g_city = float(np.dot(self._district_f5g, self.district_area_km2) / area) if area else 0.0
+        city = RegionCoverage(
+            "330200", "宁波市", "city", area, 100.0 * c5.sum() / total_cells, 100.0 * ca.sum() / total_cells, f5g_city
+        )
+        zones = {}
+        for zid, zg in self.zone_grids.items():
+            n = zg.mask_cells or 1
+            zones[zid] = RegionCoverage(
+                zid,
+                zg.zone.name,
+                "zone",
+                zg.area_km2,
+                100.0 * zg.layers["5g"].tally[0] / n,
+                100.0 * zg.layers["5g_a"].tally[0] / n,
+                zg.f5g_pct,
+                100.0 * zg.dual_cells / n,
+            )
+        parks = {}
+        for pid, pp in self._polygon_parks.items():
+            pct = self._polygon_park_pct(pp)
+            parks[pid] = RegionCoverage(pid, pp.park.name, "park", pp.area_m2 / 1e6, pct["5g"], pct["5g_a"], pct["f5g"])
+        points = {
+            pid: PointParkCoverage(
+                pid,
+                pt.park.name,
+                pt.covering["5g"] > 0,
+                pt.covering["5g_a"] > 0,
+                pt.nearest["5g"],
+                pt.nearest["5g_a"],
+            )
+            for pid, pt in self._point_parks.items()
+        }
+        return CoverageFigures(self.year, city, districts, zones, parks, points)
