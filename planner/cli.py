@@ -4,6 +4,7 @@ Subcommands::
 
     validate FILE                       check a scenario file; exit 0 when valid, 1 with one line per problem
     summary FILE [--year Y] [--json]    the scenario's figures per district, as a table or one JSON object
+    compare A B [--year Y] [--json]     per-district deltas and the features added, removed and changed
     export FILE --geojson DIR           one WGS-84 GeoJSON file per layer (districts, parks, sites, zones)
 
 Errors are reported as messages naming the file and the problem, never as a traceback (set
@@ -38,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", help="scenario file (.json)")
     s.add_argument("--year", type=int, default=None, help="figures as of the end of this year (default: horizon)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
+    c = sub.add_parser("compare", help="比较两个情景 / compare two scenarios")
+    c.add_argument("a", help="scenario file A (the reference)")
+    c.add_argument("b", help="scenario file B (compared with A)")
+    c.add_argument("--year", type=int, default=None, help="figures as of this year (default: the later horizon)")
+    c.add_argument("--json", action="store_true", help="print one JSON object")
     e = sub.add_parser("export", help="导出图层 / export layers")
     e.add_argument("file", help="scenario file (.json)")
     e.add_argument("--geojson", metavar="DIR", required=True, help="folder for one GeoJSON file per layer")
@@ -70,23 +76,80 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pct(v) -> str:
+    return "—" if v is None else f"{v:.2f}"
+
+
 def _format_summary(data: dict) -> str:
+    from planner.analysis.investment import format_wan
+
     sc = data["scenario"]
     lines = [f"{sc['name']}（截至 {sc['year']} 年底 / as of end-{sc['year']}）", ""]
-    header = (
-        f"{'adcode':<7} {'区县':<5} {'District':<10} {'人口 Pop.':>11} {'面积km²':>8} {'园区':>4} {'站点':>7}  一区一品"
+    lines.append(
+        f"{'区县':<5} {'District':<10} {'人口 Pop.':>10} {'面积km²':>7} {'园区':>3} {'站点':>6} "
+        f"{'5G%':>7} {'5G-A%':>7} {'F5G%':>7} {'投资 Investment':>14}  一区一品 Product"
     )
-    lines.append(header)
     for d in data["districts"]:
         lines.append(
-            f"{d['adcode']:<7} {d['name']:<5} {d['name_en']:<10} {d['population']:>11,} {d['area_km2']:>8.1f} "
-            f"{d['parks']:>4} {d['sites']:>7,}  {d['product'] or '未分配 / unassigned'}"
+            f"{d['name']:<5} {d['name_en']:<10} {d['population']:>10,} {d['area_km2']:>7.1f} {d['parks']:>3} "
+            f"{d['sites']:>6,} {_pct(d['coverage_5g_pct']):>7} {_pct(d['coverage_5ga_pct']):>7} "
+            f"{_pct(d['coverage_f5g_pct']):>7} {format_wan(d['investment_wan']):>14}  "
+            f"{d['product'] or '未分配 / unassigned'}"
         )
-    t = data["totals"]
+    c, t = data["city"], data["totals"]
+    lines.append(
+        f"{'全市':<5} {'City':<10} {'':>10} {c['area_km2']:>7.1f} {t['parks']:>3} {t['sites']:>6,} "
+        f"{_pct(c['coverage_5g_pct']):>7} {_pct(c['coverage_5ga_pct']):>7} {_pct(c['coverage_f5g_pct']):>7} "
+        f"{format_wan(t['investment_wan']):>14}"
+    )
+    if data["zones"]:
+        lines += ["", "重点区域 Zones                       5G%   5G-A%    F5G%  双万兆%"]
+        for z in data["zones"]:
+            lines.append(
+                f"  {z['name']:<18} {_pct(z['coverage_5g_pct']):>8} {_pct(z['coverage_5ga_pct']):>7} "
+                f"{_pct(z['coverage_f5g_pct']):>7} {_pct(z.get('coverage_dual_pct')):>8}"
+            )
+    lines += ["", "目标进度 Targets"]
+    for tg in data["targets"]:
+        value = "不在图上统计 / not tracked by the map" if tg["value"] is None else f"{tg['value']:,.1f}"
+        share = "" if tg["share"] is None else f"  ({tg['share']:.0%})"
+        lines.append(f"  {tg['year']} {tg['label']}: {value} / {tg['target']:,} {tg['unit']}{share}")
     lines.append("")
-    lines.append(f"合计 Total: {t['parks']} parks, {t['sites']:,} sites, {t['zones']} zones")
+    lines.append(
+        f"合计 Total: {t['parks']} parks ({t['sck_parks']} 数创港), {t['sites']:,} sites, "
+        f"{t['computing_pflops']:,.0f} PFLOPS, {t['data_enterprises']:,} data enterprises, "
+        f"investment {format_wan(t['investment_wan'])}"
+    )
+    if t.get("missing_unit_costs"):
+        lines.append(f"注：单价缺失 / missing unit costs: {', '.join(t['missing_unit_costs'])}")
     if data.get("synthetic_sites"):
         lines.append("注：站点为合成示意数据 / Note: sites are synthetic.")
+    return "\n".join(lines)
+
+
+def _format_compare(data: dict) -> str:
+    a, b = data["a"], data["b"]
+    lines = [f"比较 Compare（截至 {data['year']} 年底）: A = {a['name']}  →  B = {b['name']}", ""]
+    lines.append(f"{'区县':<5} {'园区Δ':>6} {'站点Δ':>8} {'5G% Δ':>8} {'5G-A% Δ':>8} {'F5G% Δ':>8} {'投资Δ 万元':>14}")
+    for d in data["districts"]:
+        lines.append(
+            f"{d['name']:<5} {d['parks']['delta']:>+6} {d['sites']['delta']:>+8,} "
+            f"{d['coverage_5g_pct']['delta']:>+8.2f} {d['coverage_5ga_pct']['delta']:>+8.2f} "
+            f"{d['coverage_f5g_pct']['delta']:>+8.2f} {d['investment_wan']['delta']:>+14,.1f}"
+            + (
+                f"  一区一品: {d['product']['a'] or '—'} → {d['product']['b'] or '—'}"
+                if d["product"]["changed"]
+                else ""
+            )
+        )
+    lines.append("")
+    for layer, ch in data["features"].items():
+        if layer == "products":
+            continue
+        lines.append(
+            f"{layer}: +{len(ch['added'])} added, -{len(ch['removed'])} removed, {len(ch['changed'])} changed "
+            f"({len(ch['moved'])} moved)"
+        )
     return "\n".join(lines)
 
 
@@ -100,6 +163,15 @@ def cmd_summary(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False))
     else:
         print(_format_summary(data))
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``compare A B [--year Y] [--json]``."""
+    from planner.analysis.compare import compare
+
+    data = compare(_load(args.a), _load(args.b), args.year)
+    print(json.dumps(data, ensure_ascii=False) if args.json else _format_compare(data))
     return EXIT_OK
 
 
@@ -121,7 +193,13 @@ def cmd_open(args: argparse.Namespace) -> int:
     return run_app(args.file)
 
 
-COMMANDS = {"validate": cmd_validate, "summary": cmd_summary, "export": cmd_export, "open": cmd_open}
+COMMANDS = {
+    "validate": cmd_validate,
+    "summary": cmd_summary,
+    "compare": cmd_compare,
+    "export": cmd_export,
+    "open": cmd_open,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -79,6 +79,39 @@ def test_summary_json_has_the_documented_fields():
     assert sum(r["sites"] for r in rows) == 42000
 
 
+def test_summary_json_has_coverage_investment_zones_totals_and_targets(plan):
+    data = json.loads(run("summary", str(PLAN_2027), "--json").stdout)
+    for row in data["districts"]:
+        for k in ("coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct", "investment_wan"):
+            assert isinstance(row[k], float | int), k
+        assert 0 <= row["coverage_5g_pct"] <= 100
+    prio = [z for z in data["zones"] if z["kind"] == "priority"]
+    assert len(prio) == 4 and all(z["coverage_dual_pct"] == 100.0 for z in prio)
+    t = data["totals"]
+    assert t["sck_parks"] == 10 and t["computing_pflops"] == 2000 and t["data_enterprises"] >= 1000
+    assert t["investment_wan"] == pytest.approx(sum(t["investment_by_category"].values()), abs=1)
+    assert t["investment_wan"] == pytest.approx(t["investment_cumulative_by_year"]["2027"], abs=1)
+    # What no district holds: citywide line items, and the 5G-A sites placed offshore (35 万元 each).
+    citywide = sum(i.amount_wan for i in plan.investments.values() if i.district == "")
+    citywide += 35.0 * t["sites_at_sea"]
+    assert t["investment_wan"] == pytest.approx(sum(r["investment_wan"] for r in data["districts"]) + citywide, abs=1)
+    targets = {(x["key"], x["year"]): x for x in data["targets"]}
+    assert targets[("computing_pflops", 2027)]["share"] == 1.0
+    assert targets[("data_products", 2027)]["value"] is None
+    assert {"key", "label", "year", "target", "value", "share"} <= set(targets[("sck_parks", 2025)])
+
+
+def test_compare_reports_deltas_and_feature_changes():
+    r = run("compare", str(BASELINE), str(PLAN_2027), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["year"] == 2027 and len(data["districts"]) == 10
+    assert len(data["features"]["parks"]["added"]) == 9
+    assert data["totals"]["sites"]["delta"] == len(data["features"]["sites"]["added"])
+    text = run("compare", str(BASELINE), str(PLAN_2027))
+    assert "慈溪市" in text.stdout and "parks: +9 added" in text.stdout
+
+
 def test_summary_year_filter_counts_only_what_is_open(tmp_path):
     r2020 = json.loads(run("summary", str(BASELINE), "--json", "--year", "2020").stdout)
     total_2020 = sum(r["sites"] for r in r2020["districts"])

@@ -529,7 +529,7 @@ def plan_sites(zones: list[Zone], first_id: int) -> list[Site]:
     r = site_radius_m(prototype)
     spacing = r * 3**0.5 * 0.95  # hexagonal layout with a 5 % overlap margin
     for i, z in enumerate(sorted(zones, key=lambda z: z.id)):
-        pts = hex_grid_in(z.geometry.buffer(0.004), spacing)
+        pts = hex_grid_in(z.geometry, spacing, buffer_m=spacing / 3**0.5)
         for k, (lon, lat) in enumerate(pts):
             year = 2026 if (i + k) % 2 == 0 else 2027
             sites.append(
@@ -574,48 +574,24 @@ def plan_sites(zones: list[Zone], first_id: int) -> list[Site]:
     return sites
 
 
-def plan_investments(scenario: Scenario) -> list[InvestmentItem]:
-    """Investment lines of the plan, costed from the catalogue (万元)."""
-    cost = {k: c.amount_wan for k, c in scenario.catalogue.items()}
-    items: list[InvestmentItem] = []
+def plan_investments() -> list[InvestmentItem]:
+    """The plan's non-spatial spending (万元).
 
-    def add(project, district, category, year, amount, funding):
-        items.append(
-            InvestmentItem(
-                f"inv-{len(items) + 1:06d}", project, district, category, year, round(float(amount), 1), funding
-            )
-        )
-
-    new_sites = [s for s in scenario.sites.values() if s.source == "planner"]
-    for year in (2026, 2027):
-        for kind, key, label in (
-            ("5g_a", "5g_a_site", "5G-A 重点区域覆盖"),
-            ("5g_macro", "5g_macro_site", "象山海岛5G覆盖"),
-        ):
-            n = sum(1 for s in new_sites if s.kind == kind and s.open_year == year)
-            if n:
-                district = "" if kind == "5g_a" else "330225"
-                add(f"{label}（{n}站）", district, "5g_a" if kind == "5g_a" else "5g", year, n * cost[key], "private")
-    for z in scenario.zones.values():
-        if z.kind == "f5g" and z.open_year >= 2026:
-            from planner.geo.crs import area_km2
-
-            add(
-                f"F5G 覆盖：{z.name}",
-                district_at(*z.geometry.representative_point().coords[0]) or "",
-                "f5g",
-                z.open_year,
-                area_km2(z.geometry) * cost["f5g_per_km2"],
-                "private",
-            )
-    for p in scenario.parks.values():
-        if p.status == "planned" and p.capex_wan:
-            category = "computing" if p.kind == "computing_centre" else "park"
-            funding = "state" if p.kind == "computing_centre" else "fiscal"
-            add(f"建设：{p.name}", p.district, category, p.open_year, p.capex_wan, funding)
-    add("行业数据流通平台建设", "", "platform", 2026, 8000, "fiscal")
-    add("数据应用标志性场景培育", "", "application", 2027, 12000, "fiscal")
-    return items
+    Features on the map are costed from themselves (planner.analysis.investment), so these lines cover only what
+    has no place on the map: platforms, datasets, application scenarios, the market. Amounts are the plan's
+    assumptions, sized to the seed 001 targets.
+    """
+    rows = [
+        ("行业数据流通平台建设（新增3个，至10个）", "", "platform", 2026, 6000.0, "fiscal"),
+        ("行业数据流通平台建设（续）", "", "platform", 2027, 3000.0, "state"),
+        ("港航数据可信数据空间", "330206", "platform", 2026, 5000.0, "state"),
+        ("小家电+模具+政务服务可信数据空间", "330282", "platform", 2027, 4000.0, "fiscal"),
+        ("高质量数据集（语料库）建设（至25个）", "", "other", 2026, 4500.0, "fiscal"),
+        ("数据应用标志性场景培育（至40个）", "", "application", 2026, 8000.0, "fiscal"),
+        ("数据应用标志性场景培育（续）", "", "application", 2027, 8000.0, "private"),
+        ("数据要素市场与数商培育", "", "other", 2027, 5000.0, "fiscal"),
+    ]
+    return [InvestmentItem(f"inv-{i + 1:06d}", *row) for i, row in enumerate(rows)]
 
 
 # ------------------------------------------------------------------------------------------------ scenarios
@@ -688,7 +664,7 @@ def build_plan(baseline: Scenario) -> Scenario:
     first = max(int(k.split("-")[1]) for k in plan.sites) + 1
     for s in plan_sites(prio, first):
         plan.sites[s.id] = s
-    plan.investments = {i.id: i for i in plan_investments(plan)}
+    plan.investments = {i.id: i for i in plan_investments()}
     return plan
 
 

@@ -1,8 +1,7 @@
-"""The scenario's figures per district and citywide, "as of" a year.
+"""The scenario's figures per district, per zone, per park and citywide, "as of" a year.
 
-Every figure can be asked as of year Y: only features whose ``open_year`` ≤ Y count. This module holds the
-counting figures of the foundation (parks and sites per district); coverage and investment figures join them
-in :mod:`planner.analysis` as the engine grows.
+Every figure can be asked as of year Y: only features whose ``open_year`` ≤ Y count (line items: ``year`` ≤ Y).
+:func:`summary` returns plain JSON-ready data; the CLI prints it, the app and the reports read the same data.
 """
 
 from __future__ import annotations
@@ -14,7 +13,10 @@ import numpy as np
 
 from planner.analysis.locate import district_of_points
 from planner.domain.scenario import Scenario
+from planner.domain.vocab import SCK_PARK_KINDS
 from planner.geo.basemap import districts
+
+PCT_DECIMALS = 3
 
 
 def default_year(scenario: Scenario) -> int:
@@ -32,12 +34,40 @@ def site_districts(scenario: Scenario) -> dict[str, str]:
     return dict(zip(ids, district_of_points(lon, lat), strict=True))
 
 
-def summary(scenario: Scenario, year: int | None = None) -> dict[str, Any]:
-    """Figures of ``scenario`` as of ``year`` (default: its horizon year), as plain JSON-ready data."""
+def _pct(v: float | None) -> float | None:
+    return None if v is None else round(float(v), PCT_DECIMALS)
+
+
+def _region(fig) -> dict[str, Any]:
+    out = {
+        "coverage_5g_pct": _pct(fig.coverage_5g_pct),
+        "coverage_5ga_pct": _pct(fig.coverage_5ga_pct),
+        "coverage_f5g_pct": _pct(fig.coverage_f5g_pct),
+    }
+    if fig.coverage_dual_pct is not None:
+        out["coverage_dual_pct"] = _pct(fig.coverage_dual_pct)
+    return out
+
+
+def summary(scenario: Scenario, year: int | None = None, engine=None) -> dict[str, Any]:
+    """Figures of ``scenario`` as of ``year`` (default: its horizon year), as plain JSON-ready data.
+
+    ``engine`` is a live :class:`~planner.analysis.coverage.CoverageEngine` for the same scenario and year (the app
+    passes its own); without one, a temporary engine is built.
+    """
+    from planner.analysis.coverage import CoverageEngine
+    from planner.analysis.investment import investment_totals
+    from planner.analysis.targets import target_progress
+
     year = default_year(scenario) if year is None else year
+    if engine is None or engine.year != year:
+        engine = CoverageEngine(scenario, year, subscribe=False)
+    cov = engine.figures()
     where = site_districts(scenario)
+    inv = investment_totals(scenario, year, where)
     sites_by = Counter(where[s.id] for s in scenario.sites.values() if s.open_year <= year)
-    parks_by = Counter(p.district for p in scenario.parks.values() if p.open_year <= year)
+    open_parks = [p for p in scenario.parks.values() if p.open_year <= year]
+    parks_by = Counter(p.district for p in open_parks)
     rows = []
     for d in districts():
         rows.append(
@@ -51,8 +81,42 @@ def summary(scenario: Scenario, year: int | None = None) -> dict[str, Any]:
                 "product": scenario.products.get(d.adcode),
                 "parks": parks_by.get(d.adcode, 0),
                 "sites": sites_by.get(d.adcode, 0),
+                **_region(cov.districts[d.adcode]),
+                "investment_wan": round(inv.by_district.get(d.adcode, 0.0), 1),
             }
         )
+    zones = [
+        {"id": zid, "name": z.name, "kind": scenario.zones[zid].kind, "area_km2": round(z.area_km2, 3), **_region(z)}
+        for zid, z in sorted(cov.zones.items())
+    ]
+    parks = []
+    for p in sorted(open_parks, key=lambda p: p.id):
+        row: dict[str, Any] = {"id": p.id, "name": p.name, "kind": p.kind, "district": p.district}
+        if p.id in cov.point_parks:
+            pt = cov.point_parks[p.id]
+            row.update(
+                covered_5g=pt.covered_5g,
+                covered_5ga=pt.covered_5ga,
+                nearest_site_m=None if pt.nearest_site_m is None else round(pt.nearest_site_m, 1),
+                nearest_5ga_site_m=None if pt.nearest_5ga_site_m is None else round(pt.nearest_5ga_site_m, 1),
+            )
+        elif p.id in cov.parks:
+            row.update(area_km2=round(cov.parks[p.id].area_km2, 4), **_region(cov.parks[p.id]))
+        parks.append(row)
+    targets = [
+        {
+            "key": t.key,
+            "label": t.label_zh,
+            "label_en": t.label_en,
+            "year": t.year,
+            "target": t.target,
+            "unit": t.unit,
+            "value": None if t.value is None else round(t.value, 3),
+            "share": None if t.share is None else round(t.share, 4),
+            "source": t.source,
+        }
+        for t in target_progress(scenario, year, cov)
+    ]
     return {
         "scenario": {
             "id": scenario.id,
@@ -62,11 +126,25 @@ def summary(scenario: Scenario, year: int | None = None) -> dict[str, Any]:
             "horizon_year": scenario.horizon_year,
         },
         "districts": rows,
+        "city": {"name": cov.city.name, "area_km2": round(cov.city.area_km2, 1), **_region(cov.city)},
+        "zones": zones,
+        "parks": parks,
         "totals": {
-            "parks": sum(parks_by.values()),
+            "parks": len(open_parks),
+            "sck_parks": sum(1 for p in open_parks if p.kind in SCK_PARK_KINDS),
             "sites": sum(sites_by.values()),
             "sites_at_sea": sites_by.get("", 0),
+            "sites_5ga": sum(1 for s in scenario.sites.values() if s.open_year <= year and s.kind == "5g_a"),
             "zones": sum(1 for z in scenario.zones.values() if z.open_year <= year),
+            "computing_pflops": sum(p.computing_pflops or 0.0 for p in open_parks),
+            "data_enterprises": sum(p.data_enterprises for p in open_parks),
+            "investment_wan": round(inv.total_wan, 1),
+            "investment_by_category": {k: round(v, 1) for k, v in inv.by_category.items()},
+            "investment_by_year": {str(k): round(v, 1) for k, v in inv.by_year.items()},
+            "investment_cumulative_by_year": {str(k): round(v, 1) for k, v in inv.cumulative_by_year.items()},
+            "investment_by_funding": {k: round(v, 1) for k, v in inv.by_funding.items()},
+            "missing_unit_costs": inv.missing_unit_costs,
         },
+        "targets": targets,
         "synthetic_sites": any(s.source == "synthetic" for s in scenario.sites.values()),
     }

@@ -307,17 +307,21 @@ def generate_sites(districts, total: int = 42000, seed: int = 20251231, id_start
     return sites
 
 
-def hex_grid_in(geom_wgs84, spacing_m: float) -> np.ndarray:
-    """Points of a hexagonal lattice with ``spacing_m`` between neighbours that fall inside a WGS-84 polygon.
+def hex_grid_in(geom_wgs84, spacing_m: float, buffer_m: float = 0.0) -> np.ndarray:
+    """Points of a hexagonal lattice with ``spacing_m`` between neighbours inside a WGS-84 polygon grown by
+    ``buffer_m``.
 
     A hexagonal layout with spacing √3·r covers a plane with discs of radius r with no gaps; planners use it to
-    place new 5G-A sites over a priority zone.
+    place new 5G-A sites over a priority zone. Every point of the plane is within spacing/√3 of a lattice point,
+    so a buffer of that much makes the discs cover the polygon up to its edge.
     """
     import shapely
 
     from planner.geo.crs import geometry_to_metric, to_wgs84
 
     metric = geometry_to_metric(geom_wgs84)
+    if buffer_m:
+        metric = metric.buffer(buffer_m)
     x0, y0, x1, y1 = metric.bounds
     dy = spacing_m * np.sqrt(3) / 2
     rows = np.arange(y0, y1 + dy, dy)

@@ -1,0 +1,84 @@
+"""Progress against the official targets (``scenario.targets``, seeded from ``shared/domain.md``).
+
+The indicators the map can measure are computed as of the earlier of the asked year and the target's year: a
+2027 view shows whether the 2025 targets were met in 2025, and a 2025 view shows progress towards the 2027 ones.
+The others (data products, trading volume …) are not spatial and are reported with ``value = None``
+("not tracked by the map").
+
+* ``sck_parks`` — parks of a 数创港 kind (core or feature park) open by the year (seed 001: 3 in 2025, 10 in 2027).
+* ``data_enterprises`` — data enterprises hosted by the parks open by the year (seed 001: 500 / 1,000).
+* ``5g_sites`` — sites of every kind open by the year (seed 003: 40,000 in 2025).
+* ``computing_pflops`` — PFLOPS FP16 of the parks open by the year (seed 000: 2,000 by 2027).
+* ``priority_zone_coverage`` — "双万兆" (F5G and 5G-A both) coverage of the four priority zones, area-weighted
+  over the zones, in percent (seed 000: 100 % by 2027). Decision: area-weighted rather than the weakest zone, so
+  that progress shows before every zone is complete; the per-zone figures are in the zone table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.domain.scenario import Scenario
+from planner.domain.vocab import SCK_PARK_KINDS
+
+TRACKED = ("sck_parks", "data_enterprises", "5g_sites", "computing_pflops", "priority_zone_coverage")
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """One target with the scenario's value as of the asked year; ``share`` = value / target (1.0 = reached)."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    year: int
+    target: float
+    unit: str
+    value: float | None
+    share: float | None
+    source: str
+
+
+def indicator_values(scenario: Scenario, year: int, coverage=None) -> dict[str, float]:
+    """The tracked indicators as of ``year``; ``coverage`` (CoverageFigures) is needed for the zone coverage."""
+    parks = [p for p in scenario.parks.values() if p.open_year <= year]
+    values = {
+        "sck_parks": float(sum(1 for p in parks if p.kind in SCK_PARK_KINDS)),
+        "data_enterprises": float(sum(p.data_enterprises for p in parks)),
+        "5g_sites": float(sum(1 for s in scenario.sites.values() if s.open_year <= year)),
+        "computing_pflops": float(sum(p.computing_pflops or 0.0 for p in parks)),
+    }
+    if coverage is not None:
+        prio = [z for zid, z in coverage.zones.items() if scenario.zones[zid].kind == "priority"]
+        area = sum(z.area_km2 for z in prio)
+        if area > 0:
+            values["priority_zone_coverage"] = sum(z.coverage_dual_pct * z.area_km2 for z in prio) / area
+    return values
+
+
+def target_progress(scenario: Scenario, year: int, coverage=None) -> list[TargetProgress]:
+    """Every target of the scenario, ordered by year then key, each valued as of min(``year``, target year).
+
+    ``coverage`` is the CoverageFigures of ``year``; for an earlier target year the zone coverage is computed
+    with a temporary engine.
+    """
+    values_by_year: dict[int, dict[str, float]] = {}
+
+    def values_at(y: int) -> dict[str, float]:
+        if y not in values_by_year:
+            cov = coverage if coverage is not None and coverage.year == y else None
+            if cov is None and any(
+                t.key == "priority_zone_coverage" and min(t.year, year) == y for t in scenario.targets.values()
+            ):
+                from planner.analysis.coverage import CoverageEngine
+
+                cov = CoverageEngine(scenario, y, subscribe=False).figures()
+            values_by_year[y] = indicator_values(scenario, y, cov)
+        return values_by_year[y]
+
+    out = []
+    for t in sorted(scenario.targets.values(), key=lambda t: (t.year, t.key)):
+        value = values_at(min(year, t.year)).get(t.key)
+        share = value / t.value if value is not None and t.value else None
+        out.append(TargetProgress(t.key, t.label_zh, t.label_en, t.year, t.value, t.unit, value, share, t.source))
+    return out
