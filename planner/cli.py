@@ -76,6 +76,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _ljust(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def _rjust(text: str, width: int) -> str:
+    return " " * max(width - _width(text), 0) + text
+
+
 def _pct(v) -> str:
     return "—" if v is None else f"{v:.2f}"
 
@@ -86,27 +101,27 @@ def _format_summary(data: dict) -> str:
     sc = data["scenario"]
     lines = [f"{sc['name']}（截至 {sc['year']} 年底 / as of end-{sc['year']}）", ""]
     lines.append(
-        f"{'区县':<5} {'District':<10} {'人口 Pop.':>10} {'面积km²':>7} {'园区':>3} {'站点':>6} "
-        f"{'5G%':>7} {'5G-A%':>7} {'F5G%':>7} {'投资 Investment':>14}  一区一品 Product"
+        f"{_ljust('区县', 6)} {'District':<10} {_rjust('人口 Pop.', 10)} {_rjust('面积km²', 7)} {_rjust('园区', 4)} "
+        f"{_rjust('站点', 6)} {'5G%':>7} {'5G-A%':>7} {'F5G%':>7} {_rjust('投资 Investment', 14)}  一区一品 Product"
     )
     for d in data["districts"]:
         lines.append(
-            f"{d['name']:<5} {d['name_en']:<10} {d['population']:>10,} {d['area_km2']:>7.1f} {d['parks']:>3} "
+            f"{_ljust(d['name'], 6)} {d['name_en']:<10} {d['population']:>10,} {d['area_km2']:>7.1f} {d['parks']:>4} "
             f"{d['sites']:>6,} {_pct(d['coverage_5g_pct']):>7} {_pct(d['coverage_5ga_pct']):>7} "
             f"{_pct(d['coverage_f5g_pct']):>7} {format_wan(d['investment_wan']):>14}  "
             f"{d['product'] or '未分配 / unassigned'}"
         )
     c, t = data["city"], data["totals"]
     lines.append(
-        f"{'全市':<5} {'City':<10} {'':>10} {c['area_km2']:>7.1f} {t['parks']:>3} {t['sites']:>6,} "
+        f"{_ljust('全市', 6)} {'City':<10} {'':>10} {c['area_km2']:>7.1f} {t['parks']:>4} {t['sites']:>6,} "
         f"{_pct(c['coverage_5g_pct']):>7} {_pct(c['coverage_5ga_pct']):>7} {_pct(c['coverage_f5g_pct']):>7} "
         f"{format_wan(t['investment_wan']):>14}"
     )
     if data["zones"]:
-        lines += ["", "重点区域 Zones                       5G%   5G-A%    F5G%  双万兆%"]
+        lines += ["", f"  {_ljust('重点区域 Zones', 20)} {'5G%':>7} {'5G-A%':>7} {'F5G%':>7} {_rjust('双万兆%', 8)}"]
         for z in data["zones"]:
             lines.append(
-                f"  {z['name']:<18} {_pct(z['coverage_5g_pct']):>8} {_pct(z['coverage_5ga_pct']):>7} "
+                f"  {_ljust(z['name'], 20)} {_pct(z['coverage_5g_pct']):>7} {_pct(z['coverage_5ga_pct']):>7} "
                 f"{_pct(z['coverage_f5g_pct']):>7} {_pct(z.get('coverage_dual_pct')):>8}"
             )
     lines += ["", "目标进度 Targets"]
@@ -130,10 +145,13 @@ def _format_summary(data: dict) -> str:
 def _format_compare(data: dict) -> str:
     a, b = data["a"], data["b"]
     lines = [f"比较 Compare（截至 {data['year']} 年底）: A = {a['name']}  →  B = {b['name']}", ""]
-    lines.append(f"{'区县':<5} {'园区Δ':>6} {'站点Δ':>8} {'5G% Δ':>8} {'5G-A% Δ':>8} {'F5G% Δ':>8} {'投资Δ 万元':>14}")
+    lines.append(
+        f"{_ljust('区县', 6)} {_rjust('园区Δ', 6)} {_rjust('站点Δ', 8)} {'5G% Δ':>8} {'5G-A% Δ':>8} {'F5G% Δ':>8} "
+        f"{_rjust('投资Δ 万元', 14)}"
+    )
     for d in data["districts"]:
         lines.append(
-            f"{d['name']:<5} {d['parks']['delta']:>+6} {d['sites']['delta']:>+8,} "
+            f"{_ljust(d['name'], 6)} {d['parks']['delta']:>+6} {d['sites']['delta']:>+8,} "
             f"{d['coverage_5g_pct']['delta']:>+8.2f} {d['coverage_5ga_pct']['delta']:>+8.2f} "
             f"{d['coverage_f5g_pct']['delta']:>+8.2f} {d['investment_wan']['delta']:>+14,.1f}"
             + (

@@ -70,18 +70,18 @@ def _props(obj: Any, skip: tuple[str, ...]) -> dict:
     return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name not in skip}
 
 
-def park_to_feature(p: Park) -> dict:
-    """GeoJSON Feature of a park."""
+def shape_to_feature(obj: Park | Zone) -> dict:
+    """GeoJSON Feature of a park or a zone (a feature with a shapely ``geometry``)."""
     return {
         "type": "Feature",
-        "id": p.id,
-        "properties": _props(p, ("id", "geometry")),
-        "geometry": geometry_to_geojson(p.geometry),
+        "id": obj.id,
+        "properties": _props(obj, ("id", "geometry")),
+        "geometry": geometry_to_geojson(obj.geometry),
     }
 
 
 def site_to_feature(s: Site) -> dict:
-    """GeoJSON Feature of a site."""
+    """GeoJSON Feature of a site (its lon/lat become a Point)."""
     coords = [round(s.lon, COORD_DECIMALS), round(s.lat, COORD_DECIMALS)]
     return {
         "type": "Feature",
@@ -91,15 +91,8 @@ def site_to_feature(s: Site) -> dict:
     }
 
 
-def zone_to_feature(z: Zone) -> dict:
-    """GeoJSON Feature of a zone."""
-    return {
-        "type": "Feature",
-        "id": z.id,
-        "properties": _props(z, ("id", "geometry")),
-        "geometry": geometry_to_geojson(z.geometry),
-    }
-
+#: Feature writers by layer; parks and zones share one.
+park_to_feature = zone_to_feature = shape_to_feature
 
 _TO_FEATURE: dict[str, Callable[[Any], dict]] = {
     "parks": park_to_feature,
