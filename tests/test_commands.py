@@ -174,13 +174,9 @@ def _random_command(s, rng: random.Random):
             s, "sites", rng.choice(sorted(s.sites)), rng.uniform(-0.01, 0.01), rng.uniform(-0.01, 0.01)
         )
     if choice == 3:
-        return cmd.set_attributes(
-            s,
-            "sites",
-            rng.choice(sorted(s.sites)),
-            band_mhz=rng.choice([700, 2600, 3500]),
-            open_year=rng.randrange(2020, 2030),
-        )
+        sid = rng.choice(sorted(s.sites))
+        bands = [2600, 3500, 4900] if s.sites[sid].kind == "5g_a" else [700, 2600, 3500]  # no 5G-A at 700 MHz
+        return cmd.set_attributes(s, "sites", sid, band_mhz=rng.choice(bands), open_year=rng.randrange(2020, 2030))
     if choice == 4:
         adcode = rng.choice(["330203", "330205", "330211", "330212"])
         product = rng.choice(["软件", "电商", "石化", ""])
@@ -228,3 +224,13 @@ def test_random_edit_sequences_undo_to_the_identical_scenario(seed):
     while stack.redo():
         pass
     assert dumps(s) == after
+
+
+def test_a_site_the_coverage_model_cannot_place_is_refused_unless_it_has_a_radius(small_scenario):
+    with pytest.raises(ValueError, match=r"no coverage radius.*700 MHz"):
+        cmd.set_attributes(small_scenario, "sites", "site-000001", kind="5g_small", band_mhz=700)
+    with pytest.raises(ValueError, match="2100 MHz"):
+        cmd.set_attributes(small_scenario, "sites", "site-000001", band_mhz=2100)
+    c = cmd.set_attributes(small_scenario, "sites", "site-000001", band_mhz=2100, radius_m=600.0)
+    c.do(small_scenario)
+    assert small_scenario.sites["site-000001"].band_mhz == 2100

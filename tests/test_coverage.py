@@ -249,3 +249,12 @@ def test_override_radius_is_used(small_scenario):
     slot = engine._slots[s1.id]
     assert engine._store.r[slot] == 100.0
     assert replace(s1, radius_m=100.0) == small_scenario.sites[s1.id]
+
+
+def test_an_empty_scenario_has_zero_coverage_and_no_errors():
+    from planner.analysis.summary import summary
+    from planner.domain.scenario import Scenario
+
+    data = summary(Scenario())
+    assert data["city"]["coverage_5g_pct"] == 0 and data["totals"]["sites"] == 0
+    assert all(r["coverage_5g_pct"] == 0 and r["investment_wan"] == 0 for r in data["districts"])

@@ -50,6 +50,11 @@ CASES = [
     ("missing field", _pop(_site, "band_mhz"), ["site-000002", "required field 'band_mhz' is missing"]),
     ("text for a number", _set(_site, "height_m", "thirty"), ["site-000002", "height_m", "must be a number"]),
     ("negative height", _set(_site, "height_m", -3), ["site-000002", "height_m", "greater than 0"]),
+    (
+        "band without a link budget",
+        _set(_site, "band_mhz", 2100),
+        ["site-000002", "field band_mhz", "no coverage radius", "2100 MHz", "set radius_m"],
+    ),
     ("unknown site kind", _set(_site, "kind", "6g"), ["site-000002", "field kind", "'6g'", "5g_macro"]),
     ("unknown operator", _set(_site, "operator", "cmpak"), ["field operator", "'cmpak'"]),
     ("year typo", _set(_park, "open_year", 20255), ["park-000001", "open_year", "20255"]),

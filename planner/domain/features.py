@@ -214,7 +214,24 @@ def validate_site(s: Site) -> Problems:
     _check_number(s.capex_wan, "capex_wan", problems, optional=True)
     _check_year(s.open_year, "open_year", problems)
     _check_lonlat(s.lon, s.lat, problems)
+    if not problems:
+        # Only a site with sound values can be asked for its radius; the model may still have no link budget.
+        problem = _radius_problem(s.kind, s.band_mhz, s.height_m, s.environment, s.radius_m)
+        if problem:
+            problems.append(("height_m" if "h_bs_m" in problem else "band_mhz", problem))
     return problems
+
+
+def _radius_problem(*values: Any) -> str | None:
+    global _RADIUS_PROBLEM
+    if _RADIUS_PROBLEM is None:  # imported on first use: planner.geo.site_radius imports this module
+        from planner.geo.site_radius import radius_problem
+
+        _RADIUS_PROBLEM = radius_problem
+    return _RADIUS_PROBLEM(*values)
+
+
+_RADIUS_PROBLEM = None
 
 
 def validate_zone(z: Zone) -> Problems:

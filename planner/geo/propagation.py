@@ -578,6 +578,10 @@ DEFAULT_MAPL_DB: dict[tuple[str, str, str], float] = {
     # 5G-Advanced (Rel-18) on the same carriers: higher cell-edge rate
     # targets (~ +6 dB SINR) partly offset by ~ +3 dB array gain of the
     # 128T128R / ELAA units being rolled out -> net 3 dB lower MAPL.
+    # China Mobile's 5G-A runs on 2.6 GHz (n41) as well as 4.9 GHz, hence an n41 profile by the same rule.
+    ("n41", "5G-A", "urban"): 137.0,
+    ("n41", "5G-A", "suburban"): 135.5,
+    ("n41", "5G-A", "rural"): 136.5,
     ("n78", "5G-A", "urban"): 136.0,
     ("n78", "5G-A", "suburban"): 134.5,
     ("n78", "5G-A", "rural"): 135.5,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from functools import lru_cache
 from operator import attrgetter
 
 import numpy as np
@@ -99,3 +100,28 @@ def _group_radius(key: tuple, site: Site) -> float:
         return _radius(*key)
     except ValueError as exc:
         raise ValueError(f"site {site.id!r}: {exc}") from exc
+
+
+@lru_cache(maxsize=4096)
+def radius_problem(kind: str, band_mhz: float, height_m: float, environment: str, radius_m: float | None) -> str | None:
+    """Why no coverage radius can be given to a site with these values (None when one can).
+
+    The propagation model ships link budgets for 700 MHz, 2.6, 3.5 and 4.9 GHz only (no 5G-A or small cells at
+    700 MHz); any other band needs the site's own ``radius_m``. Site validation calls this so that a site the
+    coverage engine could not place is refused with a message instead of failing later. It checks the model's
+    preconditions without solving for the radius (which costs ~2 ms per new profile), and is cached: a city has
+    only a few hundred distinct value tuples.
+    """
+    from planner.geo.propagation import _validate_site, default_mapl_db, select_model
+
+    tech, cell = _profile(kind)
+    try:
+        _validate_site(band_mhz, height_m, 1.5)
+        if radius_m is None:
+            select_model(band_mhz, environment, cell=cell)
+            default_mapl_db(band_mhz, environment, tech, cell=cell)
+    except (ValueError, TypeError) as exc:
+        # The model speaks to programmers ("pass mapl_db"); a planner sets the site's radius instead.
+        reason = str(exc).replace("; pass mapl_db explicitly", "")
+        return f"no coverage radius: {reason}; set radius_m to give this site one"
+    return None
