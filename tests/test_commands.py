@@ -234,3 +234,19 @@ def test_a_site_the_coverage_model_cannot_place_is_refused_unless_it_has_a_radiu
     c = cmd.set_attributes(small_scenario, "sites", "site-000001", band_mhz=2100, radius_m=600.0)
     c.do(small_scenario)
     assert small_scenario.sites["site-000001"].band_mhz == 2100
+
+
+def test_a_failing_listener_neither_blocks_the_others_nor_the_undo(small_scenario, caplog):
+    heard = []
+
+    def broken(changes):
+        raise RuntimeError("view bug")
+
+    small_scenario.subscribe(broken)
+    small_scenario.subscribe(heard.append)
+    stack = CommandStack(small_scenario)
+    stack.push(cmd.assign_product(small_scenario, "330203", "软件"))
+    assert small_scenario.products["330203"] == "软件" and len(heard) == 1
+    assert "listener failed" in caplog.text
+    stack.undo()
+    assert "330203" not in small_scenario.products

@@ -11,6 +11,7 @@ tables) receive exactly what changed — old and new value — and can update in
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
@@ -27,6 +28,7 @@ META_FIELDS = ("id", "name", "description", "base_year", "horizon_year", "author
 LAYER_TYPES = {"parks": Park, "sites": Site, "zones": Zone, "investments": InvestmentItem}
 
 _MISSING = object()
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +133,12 @@ class Scenario:
             else:
                 coll[ch.key] = ch.new
         for listener in list(self._listeners):
-            listener(changes)
+            # A failing view must not leave the model changed but the undo stack unaware of it: the change
+            # stands, the failure is logged, and the other listeners still hear of it.
+            try:
+                listener(changes)
+            except Exception:
+                log.exception("a listener failed on %d change(s) to the scenario", len(changes))
         return changes
 
     def _check_applicable(self, changes: list[Change]) -> None:
