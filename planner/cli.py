@@ -25,6 +25,19 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DESCRIPTION = "宁波数字经济分区情景规划 — Ningbo District Scenario Planner"
 
 
+def _year(text: str) -> int:
+    """argparse type: a year the scenario model can speak of."""
+    from planner.domain.checks import MAX_YEAR, MIN_YEAR
+
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year") from None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(f"{year} is not a year from {MIN_YEAR} to {MAX_YEAR}")
+    return year
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python main.py",
@@ -37,12 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("file", help="scenario file (.json)")
     s = sub.add_parser("summary", help="情景指标 / the scenario's figures")
     s.add_argument("file", help="scenario file (.json)")
-    s.add_argument("--year", type=int, default=None, help="figures as of the end of this year (default: horizon)")
+    s.add_argument("--year", type=_year, default=None, help="figures as of the end of this year (default: horizon)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     c = sub.add_parser("compare", help="比较两个情景 / compare two scenarios")
     c.add_argument("a", help="scenario file A (the reference)")
     c.add_argument("b", help="scenario file B (compared with A)")
-    c.add_argument("--year", type=int, default=None, help="figures as of this year (default: the later horizon)")
+    c.add_argument("--year", type=_year, default=None, help="figures as of this year (default: the later horizon)")
     c.add_argument("--json", action="store_true", help="print one JSON object")
     e = sub.add_parser("export", help="导出图层 / export layers")
     e.add_argument("file", help="scenario file (.json)")
@@ -91,6 +104,11 @@ def _rjust(text: str, width: int) -> str:
     return " " * max(width - _width(text), 0) + text
 
 
+def _number(v: float) -> str:
+    """A count as a whole number, anything else with one decimal."""
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+
+
 def _pct(v) -> str:
     return "—" if v is None else f"{v:.2f}"
 
@@ -112,6 +130,13 @@ def _format_summary(data: dict) -> str:
             f"{d['product'] or '未分配 / unassigned'}"
         )
     c, t = data["city"], data["totals"]
+    rest_wan = t["investment_wan"] - sum(d["investment_wan"] for d in data["districts"])
+    if t["sites_at_sea"] or abs(rest_wan) >= 0.05:
+        # What no district holds, so that the district rows add up to the city row.
+        lines.append(
+            f"{_ljust('其他', 6)} {'Other':<10} {'':>10} {'':>7} {'':>4} {t['sites_at_sea']:>6,} "
+            f"{'':>7} {'':>7} {'':>7} {format_wan(rest_wan):>14}  海上站点、全市性投资 / sites at sea, citywide items"
+        )
     lines.append(
         f"{_ljust('全市', 6)} {'City':<10} {'':>10} {c['area_km2']:>7.1f} {t['parks']:>4} {t['sites']:>6,} "
         f"{_pct(c['coverage_5g_pct']):>7} {_pct(c['coverage_5ga_pct']):>7} {_pct(c['coverage_f5g_pct']):>7} "
@@ -126,9 +151,10 @@ def _format_summary(data: dict) -> str:
             )
     lines += ["", "目标进度 Targets"]
     for tg in data["targets"]:
-        value = "不在图上统计 / not tracked by the map" if tg["value"] is None else f"{tg['value']:,.1f}"
+        value = "—" if tg["value"] is None else _number(tg["value"])
         share = "" if tg["share"] is None else f"  ({tg['share']:.0%})"
-        lines.append(f"  {tg['year']} {tg['label']}: {value} / {tg['target']:,} {tg['unit']}{share}")
+        note = f"  [{tg['note']}]" if tg.get("note") else ""
+        lines.append(f"  {tg['year']} {tg['label']}: {value} / {_number(tg['target'])} {tg['unit']}{share}{note}")
     lines.append("")
     lines.append(
         f"合计 Total: {t['parks']} parks ({t['sck_parks']} 数创港), {t['sites']:,} sites, "
@@ -160,7 +186,33 @@ def _format_compare(data: dict) -> str:
                 else ""
             )
         )
+    city = data["city"]
+    lines.append(
+        f"{_ljust('全市', 6)} {data['totals']['parks']['delta']:>+6} {data['totals']['sites']['delta']:>+8,} "
+        f"{city['coverage_5g_pct']['delta']:>+8.2f} {city['coverage_5ga_pct']['delta']:>+8.2f} "
+        f"{city['coverage_f5g_pct']['delta']:>+8.2f} {data['totals']['investment_wan']['delta']:>+14,.1f}"
+    )
+    if data["zones"]:
+        lines += [
+            "",
+            f"  {_ljust('重点区域 Zones', 20)} {'5G% Δ':>8} {'5G-A% Δ':>8} {'F5G% Δ':>8} {_rjust('双万兆% Δ', 10)}",
+        ]
+        for z in data["zones"]:
+            d = [
+                z[k]["delta"] for k in ("coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct", "coverage_dual_pct")
+            ]
+            lines.append(
+                f"  {_ljust(z['name'], 20)} "
+                + " ".join("—".rjust(8) if v is None else f"{v:>+8.2f}" for v in d[:3])
+                + (" " + ("—".rjust(10) if d[3] is None else f"{d[3]:>+10.2f}"))
+            )
+    if data["targets"]:
+        lines += ["", "目标 Targets (A → B)"]
+        for tg in data["targets"]:
+            a = "—" if tg["a"] is None else _number(tg["a"])
+            lines.append(f"  {tg['year']} {tg['label']}: {a} → {_number(tg['b'])} / {_number(tg['target'])}")
     lines.append("")
+    lines.append(f"要素变化 Features (截至 {data['year']} 年底 / open by end-{data['year']}):")
     for layer, ch in data["features"].items():
         if layer == "products":
             continue
@@ -197,6 +249,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     """``export FILE --geojson DIR``."""
     from planner.reports.geojson_export import export_geojson
 
+    if not args.geojson.strip():
+        raise ValueError("--geojson needs a folder to write into")
     scenario = _load(args.file)
     written = export_geojson(scenario, Path(args.geojson))
     for path, count in written:
@@ -225,8 +279,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from planner.storage.problems import ScenarioFileError
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    # `python main.py some_file.json` opens that file in the app.
-    if argv and argv[0] not in COMMANDS and (argv[0].lower().endswith(".json") or Path(argv[0]).is_file()):
+    # `python main.py some_file.json` opens that file in the app (which explains a missing or broken file).
+    looks_like_file = argv and (argv[0].lower().endswith((".json", ".geojson")) or os.sep in argv[0])
+    if argv and argv[0] not in COMMANDS and (looks_like_file or Path(argv[0]).exists()):
         argv = ["open", *argv]
     parser = _parser()
     try:
@@ -241,6 +296,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioFileError as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_INVALID
+    except BrokenPipeError:
+        # The reader went away (`| head`): say nothing more, like any Unix tool.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except (OSError, ValueError) as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return EXIT_USAGE

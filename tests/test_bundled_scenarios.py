@@ -175,3 +175,10 @@ def test_generator_regenerates_the_bundled_files_exactly():
     baseline = mod.build_baseline()
     assert dumps(baseline) == BASELINE.read_text(encoding="utf-8")
     assert dumps(mod.build_plan(baseline)) == PLAN_2027.read_text(encoding="utf-8")
+
+
+def test_5ga_sites_open_in_2024_or_later_and_no_site_stands_in_the_sea(baseline, plan):
+    a = [s for s in baseline.sites.values() if s.kind == "5g_a"]
+    assert 700 < len(a) < 1500 and min(s.open_year for s in a) >= 2024  # 5G-A service started in 2024
+    where = site_districts(plan)
+    assert all(where[s] for s in plan.sites), "a site lies outside every district"

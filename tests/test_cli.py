@@ -187,3 +187,40 @@ def test_help_is_bilingual():
 def test_main_is_thin():
     text = Path(ROOT / "main.py").read_text(encoding="utf-8")
     assert "planner.cli" in text and len(text.splitlines()) < 20
+
+
+@pytest.mark.parametrize("year", ["1800", "-5", "abc"])
+def test_year_outside_what_a_scenario_speaks_of_is_a_usage_error(year):
+    r = run("summary", str(BASELINE), "--year", year)
+    assert r.returncode == 2 and "--year" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_closed_pipe_ends_quietly():
+    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "summary", str(BASELINE)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=ENV, cwd=ROOT)  # fmt: skip
+    p.stdout.close()  # the reader goes away before the first line
+    err = p.stderr.read().decode("utf-8")
+    assert p.wait(timeout=120) == 0 and "Traceback" not in err and "Broken pipe" not in err
+
+
+def test_export_refuses_a_file_as_destination_and_writes_nothing(tmp_path):
+    dest = tmp_path / "not_a_folder.txt"
+    dest.write_text("keep me", encoding="utf-8")
+    r = run("export", str(BASELINE), "--geojson", str(dest))
+    assert r.returncode == 2 and "is a file, not a folder" in r.stderr
+    assert dest.read_text(encoding="utf-8") == "keep me"
+    (tmp_path / "out" / "sites.geojson").mkdir(parents=True)
+    r = run("export", str(BASELINE), "--geojson", str(tmp_path / "out"))
+    assert r.returncode == 2 and "sites.geojson is a folder" in r.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["sites.geojson"]
+
+
+def test_compare_counts_only_features_open_by_the_year():
+    data = json.loads(run("compare", str(BASELINE), str(PLAN_2027), "--year", "2025", "--json").stdout)
+    assert all(not ch["added"] for layer, ch in data["features"].items() if layer != "products")
+    assert data["totals"]["sites"]["delta"] == 0
+
+
+def test_summary_text_rows_add_up_to_the_city(plan):
+    text = run("summary", str(PLAN_2027)).stdout
+    assert "其他" in text and "全市" in text

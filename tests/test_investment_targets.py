@@ -131,3 +131,18 @@ def test_compare_baseline_and_plan(baseline, plan):
     assert len(data["features"]["parks"]["added"]) == 9 and not data["features"]["sites"]["removed"]
     inv = data["totals"]["investment_wan"]
     assert inv["delta"] == pytest.approx(inv["b"] - inv["a"]) and inv["delta"] > 1_260_000
+
+
+def test_priority_zone_target_says_how_many_zones_it_measured(plan):
+    fewer = plan.copy()
+    del fewer.zones["zone-000001"]
+    rows = {(t.key, t.year): t for t in target_progress(fewer, 2027)}
+    assert "3" in rows[("priority_zone_coverage", 2027)].note
+    none = plan.copy()
+    none.zones = {k: z for k, z in plan.zones.items() if z.kind != "priority"}
+    row = {(t.key, t.year): t for t in target_progress(none, 2027)}[("priority_zone_coverage", 2027)]
+    assert row.value is None and "no priority zone" in row.note
+    full = {(t.key, t.year): t for t in target_progress(plan, 2027)}[("priority_zone_coverage", 2027)]
+    assert full.note == ""
+    untracked = {(t.key, t.year): t for t in target_progress(plan, 2027)}[("data_products", 2027)]
+    assert "not tracked" in untracked.note

@@ -129,6 +129,20 @@ CASES = [
     ("target value", lambda d: d["targets"][0].update(value=None), ["targets row 1", "'value' is missing"]),
     ("sections missing", lambda d: d.pop("investments"), ["investments", "section is missing"]),
     ("NaN", _set(_site, "capex_wan", float("nan")), ["site-000002", "capex_wan", "must be a number"]),
+    ("implausible capex", _set(_park, "capex_wan", 1e308), ["park-000001", "capex_wan", "implausibly large"]),
+    ("implausible enterprises", _set(_park, "data_enterprises", 10**30), ["park-000001", "implausibly large"]),
+    ("implausible radius", _set(_site, "radius_m", 1e9), ["site-000002", "radius_m", "implausibly large"]),
+    ("flag as text", _set(_park, "approximate", "yes"), ["park-000001", "approximate", "true or false"]),
+    ("investment id not text", lambda d: d["investments"][0].update(id=["x"]), ["investments row 1", "field id"]),
+    ("catalogue key not text", lambda d: d["catalogue"][0].update(key={"a": 1}), ["catalogue row 1", "field key"]),
+    ("target key not text", lambda d: d["targets"][0].update(key=["x"]), ["targets row 1", "field key"]),
+    ("target year typo", lambda d: d["targets"][0].update(year=20255), ["targets row 1", "field year", "20255"]),
+    ("negative target", lambda d: d["targets"][0].update(value=-5), ["targets row 1", "field value", "negative"]),
+    ("unit not text", lambda d: d["targets"][0].update(unit=7), ["targets row 1", "field unit", "text"]),
+    ("assumption as text", lambda d: d["catalogue"][0].update(assumption="no"), ["catalogue row 1", "assumption"]),
+    ("empty scenario name", lambda d: d["scenario"].update(name=" "), ["scenario, field name", "must not be empty"]),
+    ("modified not a date", lambda d: d["scenario"].update(modified="yesterday"), ["field modified", "ISO 8601"]),
+    ("unknown section", lambda d: d.update(extra=1), ["extra", "unknown section"]),
 ]
 
 
@@ -158,7 +172,11 @@ def test_all_problems_are_reported_not_just_the_first():
 @pytest.mark.parametrize(
     "content, fragment",
     [
-        (b"", "not valid JSON"),
+        (b"", "file is empty"),
+        (b"  \n", "file is empty"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        ("{}".encode("utf-16"), "UTF-16"),
+        (b'{"format": "ningbo-planner-scenario", "schema_version": 1' + b"9" * 5000 + b"}", "cannot be read"),
         (b'{\n  "format": "ningbo-planner-scenario",\n  oops\n}', "line 3"),
         (b"[1, 2]", "top level is not an object"),
         (b'{"type": "FeatureCollection", "features": []}', "not a planner scenario file"),
@@ -179,3 +197,10 @@ def test_missing_file_and_folder(tmp_path):
         load(tmp_path / "nope.json")
     with pytest.raises(ScenarioFileError, match="folder"):
         load(tmp_path)
+
+
+def test_a_key_given_twice_in_one_object_is_reported():
+    text = dumps(make_small_scenario()).replace('"name": "数创港核心园"', '"name": "数创港核心园", "name": "别名"', 1)
+    with pytest.raises(ScenarioFileError) as err:
+        loads(text, "plan.json")
+    assert "layers.parks feature 1 (id park-000001): key 'name' appears twice" in err.value.report()

@@ -18,14 +18,15 @@ Running the script twice gives byte-identical files (fixed seed, sorted output, 
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 import shapely  # noqa: E402
+import shapely.ops  # noqa: E402
 from shapely.geometry import Point, box  # noqa: E402
 
 from planner.domain.features import InvestmentItem, Park, Site, Zone  # noqa: E402
@@ -528,15 +529,23 @@ def plan_sites(zones: list[Zone], first_id: int) -> list[Site]:
     prototype = Site("proto", "5g_a", "cmcc", 4900, 30.0, "suburban", 121.5, 29.9)
     r = site_radius_m(prototype)
     spacing = r * 3**0.5 * 0.95  # hexagonal layout with a 5 % overlap margin
+    # Masts stand on land: a lattice point in the sea moves to the nearest point ≈30 m inside the coast.
+    land = shapely.union_all([d.geometry for d in districts()])
+    inland = land.buffer(-0.0003)
+    shapely.prepare(land)
     for i, z in enumerate(sorted(zones, key=lambda z: z.id)):
         pts = hex_grid_in(z.geometry, spacing, buffer_m=spacing / 3**0.5)
+        at_sea = ~shapely.contains_xy(land, pts[:, 0], pts[:, 1])
+        for j in np.flatnonzero(at_sea):
+            p = shapely.ops.nearest_points(inland, Point(*pts[j]))[0]
+            pts[j] = (p.x, p.y)
         for k, (lon, lat) in enumerate(pts):
             year = 2026 if (i + k) % 2 == 0 else 2027
             sites.append(
                 Site(
                     f"site-{n:06d}",
                     "5g_a",
-                    "cmcc" if k % 2 else "ctcc",
+                    "cmcc",  # 4.9 GHz is China Mobile's band
                     4900,
                     30.0,
                     "suburban",
@@ -600,17 +609,6 @@ def build_baseline() -> Scenario:
     dist = districts()
     sites = generate_sites(dist, total=42000, seed=SEED)
     zones = priority_zones() + functional_zones() + baseline_f5g_zones()
-    # 5G-A trials at end-2025: the 3.5/4.9 GHz urban macro sites in the central districts' cores and Beilun port.
-    import numpy as np
-
-    rng = np.random.default_rng(SEED + 1)
-    core = {"330203", "330205", "330212", "330206"}
-    upgraded = []
-    for s in sites:
-        eligible = s.environment == "urban" and s.kind == "5g_macro" and s.band_mhz in (3500, 4900)
-        if eligible and s.open_year <= 2023 and district_at(s.lon, s.lat) in core and rng.random() < 0.22:
-            s = dataclasses.replace(s, kind="5g_a")
-        upgraded.append(s)
     return Scenario(
         id="ningbo-2025-baseline",
         name="宁波 2025 年底现状基线",
@@ -626,7 +624,7 @@ def build_baseline() -> Scenario:
         " / The 42,000 sites are synthetic (generated, seeded); park and zone positions are approximate.",
         products=dict(PUBLISHED_PRODUCTS),
         parks={p.id: p for p in baseline_parks()},
-        sites={s.id: s for s in upgraded},
+        sites={s.id: s for s in sites},
         zones={z.id: z for z in zones},
         investments={},
         catalogue={c.key: c for c in CATALOGUE},

@@ -2,7 +2,8 @@
 
 Features are matched by id (ids are never reused, so the same id is the same feature). A feature whose values
 differ is "changed", with the names of the fields that differ; "moved" is reported separately for sites, parks
-and zones whose geometry changed.
+and zones whose geometry changed. Like every figure, the feature changes are "as of" the year: a feature that
+opens later (line item: is booked later) in both scenarios is not counted. 一区一品 products carry no year.
 """
 
 from __future__ import annotations
@@ -40,11 +41,20 @@ def _delta(a: float | None, b: float | None) -> float | None:
     return round(b - a, 6)
 
 
-def feature_changes(a: Scenario, b: Scenario) -> dict[str, dict[str, Any]]:
-    """Per layer: ids added in ``b``, removed from ``a``, and changed (id → changed field names)."""
+def _open_by(features: dict[str, Any], year: int | None) -> dict[str, Any]:
+    if year is None:
+        return features
+    return {k: f for k, f in features.items() if getattr(f, "open_year", getattr(f, "year", 0)) <= year}
+
+
+def feature_changes(a: Scenario, b: Scenario, year: int | None = None) -> dict[str, dict[str, Any]]:
+    """Per layer: ids added in ``b``, removed from ``a``, and changed (id → changed field names), as of ``year``.
+
+    A feature that exists in both but opens by ``year`` in only one of them counts as added or removed.
+    """
     out: dict[str, dict[str, Any]] = {}
     for layer in LAYERS:
-        fa, fb = a.layer(layer), b.layer(layer)
+        fa, fb = _open_by(a.layer(layer), year), _open_by(b.layer(layer), year)
         added = sorted(set(fb) - set(fa))
         removed = sorted(set(fa) - set(fb))
         changed: dict[str, list[str]] = {}
@@ -90,6 +100,10 @@ def compare(a: Scenario, b: Scenario, year: int | None = None) -> dict[str, Any]
                 },
             }
         )
+    city = {
+        k: {"a": sa["city"][k], "b": sb["city"][k], "delta": _delta(sa["city"][k], sb["city"][k])}
+        for k in ("coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct")
+    }
     totals = {
         k: {"a": sa["totals"][k], "b": sb["totals"][k], "delta": _delta(sa["totals"][k], sb["totals"][k])}
         for k in TOTAL_FIGURES
@@ -112,8 +126,9 @@ def compare(a: Scenario, b: Scenario, year: int | None = None) -> dict[str, Any]
         "a": sa["scenario"],
         "b": sb["scenario"],
         "districts": districts,
+        "city": city,
         "zones": zones,
         "totals": totals,
         "targets": targets,
-        "features": feature_changes(a, b),
+        "features": feature_changes(a, b, year),
     }

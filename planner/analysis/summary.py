@@ -114,6 +114,7 @@ def summary(scenario: Scenario, year: int | None = None, engine=None) -> dict[st
             "value": None if t.value is None else round(t.value, 3),
             "share": None if t.share is None else round(t.share, 4),
             "source": t.source,
+            "note": t.note,
         }
         for t in target_progress(scenario, year, cov)
     ]

@@ -9,9 +9,11 @@ The others (data products, trading volume …) are not spatial and are reported 
 * ``data_enterprises`` — data enterprises hosted by the parks open by the year (seed 001: 500 / 1,000).
 * ``5g_sites`` — sites of every kind open by the year (seed 003: 40,000 in 2025).
 * ``computing_pflops`` — PFLOPS FP16 of the parks open by the year (seed 000: 2,000 by 2027).
-* ``priority_zone_coverage`` — "双万兆" (F5G and 5G-A both) coverage of the four priority zones, area-weighted
+* ``priority_zone_coverage`` — "双万兆" (F5G and 5G-A both) coverage of the priority zones, area-weighted
   over the zones, in percent (seed 000: 100 % by 2027). Decision: area-weighted rather than the weakest zone, so
-  that progress shows before every zone is complete; the per-zone figures are in the zone table.
+  that progress shows before every zone is complete; the per-zone figures are in the zone table. The target
+  speaks of *four* zones: when fewer are open by the year the note says how many were measured, and with none
+  the value is None with a note saying so (not "not tracked").
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from planner.domain.scenario import Scenario
 from planner.domain.vocab import SCK_PARK_KINDS
 
 TRACKED = ("sck_parks", "data_enterprises", "5g_sites", "computing_pflops", "priority_zone_coverage")
+#: How many priority zones the official target names (seed 000).
+PRIORITY_ZONES_NAMED = 4
+NOT_TRACKED = "不在图上统计 / not tracked by the map"
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class TargetProgress:
     value: float | None
     share: float | None
     source: str
+    note: str = ""
 
 
 def indicator_values(scenario: Scenario, year: int, coverage=None) -> dict[str, float]:
@@ -51,9 +57,22 @@ def indicator_values(scenario: Scenario, year: int, coverage=None) -> dict[str, 
     if coverage is not None:
         prio = [z for zid, z in coverage.zones.items() if scenario.zones[zid].kind == "priority"]
         area = sum(z.area_km2 for z in prio)
+        values["priority_zones_measured"] = float(len(prio))
         if area > 0:
             values["priority_zone_coverage"] = sum(z.coverage_dual_pct * z.area_km2 for z in prio) / area
     return values
+
+
+def _note(key: str, values: dict[str, float], year: int) -> str:
+    if key not in TRACKED:
+        return NOT_TRACKED
+    if key == "priority_zone_coverage":
+        n = int(values.get("priority_zones_measured", 0))
+        if n == 0:
+            return f"{year} 年底无重点区域 / no priority zone open by {year}"
+        if n != PRIORITY_ZONES_NAMED:
+            return f"按 {n} 个重点区域计 / measured over {n} priority zones, the target names {PRIORITY_ZONES_NAMED}"
+    return ""
 
 
 def target_progress(scenario: Scenario, year: int, coverage=None) -> list[TargetProgress]:
@@ -78,7 +97,10 @@ def target_progress(scenario: Scenario, year: int, coverage=None) -> list[Target
 
     out = []
     for t in sorted(scenario.targets.values(), key=lambda t: (t.year, t.key)):
-        value = values_at(min(year, t.year)).get(t.key)
+        as_of = min(year, t.year)
+        values = values_at(as_of)
+        value = values.get(t.key)
         share = value / t.value if value is not None and t.value else None
-        out.append(TargetProgress(t.key, t.label_zh, t.label_en, t.year, t.value, t.unit, value, share, t.source))
+        note = _note(t.key, values, as_of)
+        out.append(TargetProgress(t.key, t.label_zh, t.label_en, t.year, t.value, t.unit, value, share, t.source, note))
     return out

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from planner.domain.checks import MAX_WAN, check_flag, check_number, check_text, check_year
 from planner.domain.features import InvestmentItem, Park, Site, Zone
 
 #: Feature layers and the id prefix of each.
@@ -60,6 +61,32 @@ class Target:
     def id(self) -> str:
         """Key of the target in the scenario's ``targets`` collection."""
         return f"{self.key}@{self.year}"
+
+
+def validate_unit_cost(c: UnitCost) -> list[tuple[str, str]]:
+    """Problems with a unit-cost entry, as ``[(field, message)]``."""
+    problems: list[tuple[str, str]] = []
+    check_text(c.key, "key", problems, required=True)
+    check_text(c.label_zh, "label_zh", problems, required=True)
+    check_text(c.label_en, "label_en", problems)
+    check_text(c.unit, "unit", problems)
+    check_number(c.amount_wan, "amount_wan", problems, maximum=MAX_WAN)
+    check_text(c.source, "source", problems)
+    check_flag(c.assumption, "assumption", problems)
+    return problems
+
+
+def validate_target(t: Target) -> list[tuple[str, str]]:
+    """Problems with a target, as ``[(field, message)]``. Keys the map cannot measure are allowed (untracked)."""
+    problems: list[tuple[str, str]] = []
+    check_text(t.key, "key", problems, required=True)
+    check_text(t.label_zh, "label_zh", problems, required=True)
+    check_text(t.label_en, "label_en", problems)
+    check_year(t.year, "year", problems)
+    check_number(t.value, "value", problems, maximum=1e12)
+    check_text(t.unit, "unit", problems)
+    check_text(t.source, "source", problems)
+    return problems
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,15 @@ def _without_override(site):
 
 
 def export_geojson(scenario: Scenario, folder: Path) -> list[tuple[Path, int]]:
-    """Write ``districts.geojson``, ``parks.geojson``, ``sites.geojson`` and ``zones.geojson`` into ``folder``."""
+    """Write ``districts.geojson``, ``parks.geojson``, ``sites.geojson`` and ``zones.geojson`` into ``folder``.
+
+    Everything is checked before the first file is written, so a bad destination leaves nothing half-exported.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} is a file, not a folder: give a folder to export into")
+    for name in LAYER_FILES:
+        if (folder / f"{name}.geojson").is_dir():
+            raise ValueError(f"{folder / (name + '.geojson')} is a folder; remove or rename it first")
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, feats in layer_features(scenario).items():

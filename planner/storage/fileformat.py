@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import gc
 import json
-import math
 from collections.abc import Callable
 from dataclasses import asdict, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from planner.domain.features import (
     validate_site,
     validate_zone,
 )
-from planner.domain.scenario import Scenario, Target, UnitCost
+from planner.domain.scenario import Scenario, Target, UnitCost, validate_target, validate_unit_cost
 from planner.storage.problems import Problem, ScenarioFileError
 
 FORMAT_NAME = "ningbo-planner-scenario"
@@ -49,6 +49,7 @@ COORD_DECIMALS = 7
 
 _SCENARIO_FIELDS = ("id", "name", "description", "base_year", "horizon_year", "author", "modified", "notes")
 _SCENARIO_REQUIRED = ("id", "name", "base_year", "horizon_year")
+_TOP_LEVEL = ("format", "schema_version", "scenario", "products", "layers", "investments", "catalogue", "targets")
 
 
 # --------------------------------------------------------------------------------------------------- writing
@@ -151,9 +152,15 @@ def dumps(scenario: Scenario) -> str:
 class _Reader:
     """Collects problems while building a scenario from parsed JSON."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, duplicates: dict[int, list[str]] | None = None):
         self.path = path
         self.problems: list[Problem] = []
+        self.duplicates = duplicates or {}
+
+    def check_duplicates(self, where: str, raw: Any) -> None:
+        """Report keys given twice in the object ``raw`` (found while parsing)."""
+        for key in self.duplicates.pop(id(raw), ()):
+            self.problem(where, f"key {key!r} appears twice (only the last would count)")
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(Problem(self.path, where, message))
@@ -163,6 +170,7 @@ class _Reader:
         if not isinstance(raw, dict):
             self.problem(where, f"properties must be an object, got {type(raw).__name__}")
             return None
+        self.check_duplicates(where, raw)
         allowed = [f.name for f in fields(cls) if f.name not in skip]
         unknown = [k for k in raw if k not in allowed]
         for k in unknown:
@@ -214,6 +222,7 @@ class _Reader:
             if not isinstance(feat, dict) or feat.get("type") != "Feature":
                 self.problem(fwhere, "is not a GeoJSON Feature")
                 continue
+            self.check_duplicates(fwhere, feat)
             if not isinstance(fid, str) or not fid.strip():
                 self.problem(fwhere, "feature needs a text 'id'")
                 continue
@@ -287,21 +296,13 @@ class _Reader:
                 self.problem(where, str(exc))
         return out
 
-    def number_field(self, where: str, obj: Any, name: str, *, whole: bool = False) -> bool:
-        value = getattr(obj, name)
-        ok = isinstance(value, int) if whole else isinstance(value, int | float)
-        if isinstance(value, bool) or not ok or (not whole and not math.isfinite(value)):
-            kind = "a whole number" if whole else "a number"
-            self.problem(f"{where}, field {name}", f"must be {kind}, got {value!r}")
-            return False
-        return True
-
 
 def _check_meta(r: _Reader, doc: dict) -> dict:
     meta = doc.get("scenario")
     if not isinstance(meta, dict):
         r.problem("scenario", "section is missing or not an object")
         return {}
+    r.check_duplicates("scenario", meta)
     for k in meta:
         if k not in _SCENARIO_FIELDS:
             r.problem("scenario", f"unknown field {k!r} (expected: {', '.join(_SCENARIO_FIELDS)})")
@@ -315,6 +316,14 @@ def _check_meta(r: _Reader, doc: dict) -> dict:
     for k in ("id", "name", "description", "author", "modified", "notes"):
         if k in meta and not isinstance(meta[k], str):
             r.problem(f"scenario, field {k}", f"must be text, got {meta[k]!r}")
+    if isinstance(meta.get("name"), str) and not meta["name"].strip():
+        r.problem("scenario, field name", "must not be empty")
+    modified = meta.get("modified")
+    if isinstance(modified, str) and modified:
+        try:
+            datetime.fromisoformat(modified)
+        except ValueError:
+            r.problem("scenario, field modified", f"must be an ISO 8601 date and time, got {modified!r}")
     by, hy = meta.get("base_year"), meta.get("horizon_year")
     if isinstance(by, int) and isinstance(hy, int) and by > hy:
         r.problem("scenario", f"base_year {by} is after horizon_year {hy}")
@@ -356,14 +365,51 @@ def loads(text: str, path: str | Path = "<text>") -> Scenario:
     return scenario
 
 
+def _parse_json(text: str, path: str) -> tuple[Any, dict[int, list[str]]]:
+    """Parse JSON, noting keys that appear twice in one object (plain ``json`` would keep the last silently).
+
+    Returns the document and ``{id(object): [duplicated keys]}``; the reader reports them where it meets the object.
+    """
+    duplicates: dict[int, list[str]] = {}
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            seen: set[str] = set()
+            for k, _v in pairs:
+                if k in seen:
+                    duplicates.setdefault(id(obj), []).append(k)
+                seen.add(k)
+        return obj
+
+    def fail(where: str, message: str) -> ScenarioFileError:
+        return ScenarioFileError(path, [Problem(path, where, message)])
+
+    if not text.strip():
+        raise fail("", "file is empty")
+    try:
+        return json.loads(text, object_pairs_hook=pairs_hook), duplicates
+    except json.JSONDecodeError as exc:
+        raise fail(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise fail("", "not a scenario file: its JSON is nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise fail("", f"a value cannot be read ({str(exc).split(';')[0]})") from None
+
+
 def _loads(text: str, path: str | Path) -> Scenario:
     path = str(path)
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScenarioFileError(
-            path, [Problem(path, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]
-        ) from None
+        return _read_document(text, path)
+    except ScenarioFileError:
+        raise
+    except Exception as exc:  # the last line of defence: any surprise in a file is reported as a file problem
+        message = f"cannot be read ({type(exc).__name__}: {exc})"
+        raise ScenarioFileError(path, [Problem(path, "", message)]) from None
+
+
+def _read_document(text: str, path: str) -> Scenario:
+    doc, duplicates = _parse_json(text, path)
     if not isinstance(doc, dict):
         raise ScenarioFileError(path, [Problem(path, "", "not a scenario file (top level is not an object)")])
     fmt = doc.get("format")
@@ -390,7 +436,8 @@ def _loads(text: str, path: str | Path) -> Scenario:
             ],
         )
 
-    r = _Reader(path)
+    r = _Reader(path, duplicates)
+    r.check_duplicates("", doc)
     meta = _check_meta(r, doc)
     products = _check_products(r, doc)
     parks = r.layer(doc, "parks", r.park)
@@ -402,27 +449,37 @@ def _loads(text: str, path: str | Path) -> Scenario:
             if k not in ("parks", "sites", "zones"):
                 r.problem(f"layers.{k}", "unknown layer (expected parks, sites, zones)")
 
+    # Each row is validated before its id is used as a key: an id that is not text would not even hash.
     investments: dict[str, InvestmentItem] = {}
     for where, item in r.rows(doc, "investments", InvestmentItem, tuple(f.name for f in fields(InvestmentItem))):
+        if not r.feature_problems(where, validate_investment(item)):
+            continue
         if item.id in investments:
             r.problem(where, f"duplicate id {item.id!r}")
-        elif r.feature_problems(where, validate_investment(item)):
+        else:
             investments[item.id] = item
     catalogue: dict[str, UnitCost] = {}
     for where, cost in r.rows(doc, "catalogue", UnitCost, ("key", "label_zh", "label_en", "unit", "amount_wan")):
+        if not r.feature_problems(where, validate_unit_cost(cost)):
+            continue
         if cost.key in catalogue:
             r.problem(where, f"duplicate key {cost.key!r}")
-        elif r.number_field(where, cost, "amount_wan"):
-            if cost.amount_wan < 0:
-                r.problem(f"{where}, field amount_wan", f"must not be negative, got {cost.amount_wan}")
-            else:
-                catalogue[cost.key] = cost
+        else:
+            catalogue[cost.key] = cost
     targets: dict[str, Target] = {}
     for where, tgt in r.rows(doc, "targets", Target, ("key", "label_zh", "label_en", "year", "value")):
+        if not r.feature_problems(where, validate_target(tgt)):
+            continue
         if tgt.id in targets:
             r.problem(where, f"duplicate target {tgt.key!r} for {tgt.year}")
-        elif r.number_field(where, tgt, "year", whole=True) and r.number_field(where, tgt, "value"):
+        else:
             targets[tgt.id] = tgt
+    for key in doc:
+        if key not in _TOP_LEVEL:
+            r.problem(key, f"unknown section (expected: {', '.join(_TOP_LEVEL)})")
+    if r.duplicates:  # in an object the checks above did not visit (a geometry, a layer's header …)
+        keys = sorted({k for ks in r.duplicates.values() for k in ks})
+        r.problem("", f"key(s) {', '.join(map(repr, keys))} appear twice in one object (only the last would count)")
 
     if r.problems:
         raise ScenarioFileError(path, r.problems)
@@ -449,10 +506,18 @@ def load(path: str | Path) -> Scenario:
         raise ScenarioFileError(path, [Problem(str(path), "", "is a folder, not a scenario file")]) from None
     except OSError as exc:
         raise ScenarioFileError(path, [Problem(str(path), "", f"cannot be read: {exc.strerror}")]) from None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ScenarioFileError(path, [Problem(str(path), "", "is UTF-16 text; save it as UTF-8")])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioFileError(
-            path, [Problem(str(path), f"byte {exc.start}", "is not UTF-8 text (save it as UTF-8)")]
+            path,
+            [Problem(str(path), f"line {_line_of(data, exc.start)}", "is not UTF-8 text (save it as UTF-8)")],
         ) from None
     return loads(text, path)
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    """1-based line number of a byte offset."""
+    return data.count(b"\n", 0, offset) + 1

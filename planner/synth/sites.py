@@ -16,7 +16,8 @@ The layer is built to be *plausible* and to show the differences a planner can a
 * **What:** band, kind, operator and mast height by environment — urban 2.6/3.5/4.9 GHz macro sites and small
   cells, rural 700 MHz and 2.6 GHz on taller masts — and open years whose cumulative counts follow the published
   totals: 10,852 at end-2020 (seed 003), 42,000 at end-2025 (seed 000), years between interpolated; urban sites
-  come first.
+  come first. About a fifth of the urban 3.5/4.9 GHz macro sites of the central districts are 5G-A, opened in
+  2024–2025 (5G-A commercial service started in 2024).
 
 The same seed always gives the same layer (numpy ``default_rng``), so the bundled files can be regenerated
 exactly with ``python tools/build_scenarios.py``.
@@ -141,6 +142,9 @@ BANDS = {
 }
 HEIGHT_RANGE_M = {"urban": (20.0, 35.0), "suburban": (25.0, 40.0), "rural": (30.0, 45.0)}
 SMALL_CELL_SHARE_URBAN = 0.12
+#: Districts with 5G-A by end-2025 (海曙, 江北, 北仑, 鄞州) and the share of their urban 3.5/4.9 GHz macro sites.
+FIVE_GA_DISTRICTS = ("330203", "330205", "330206", "330212")
+FIVE_GA_SHARE = 0.22
 
 
 def _km_to_deg(lat: float) -> tuple[float, float]:
@@ -234,10 +238,11 @@ def _keep_mask(rng, adcode: str, district, pts: np.ndarray, env: np.ndarray) -> 
     return keep
 
 
-def _open_years(rng, env: np.ndarray) -> np.ndarray:
-    """Open years following :data:`CUMULATIVE_BY_YEAR`, urban sites earlier than suburban and rural ones."""
+def _open_years(rng, env: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Open years following :data:`CUMULATIVE_BY_YEAR`, urban sites earlier than suburban and rural ones, and the
+    sites flagged in ``last`` (the 5G-A ones) latest of all."""
     n = len(env)
-    order_key = np.select([env == "urban", env == "suburban"], [0.0, 0.35], 0.6) + rng.random(n)
+    order_key = np.select([env == "urban", env == "suburban"], [0.0, 0.35], 0.6) + rng.random(n) + 2.0 * last
     order = np.argsort(order_key, kind="stable")
     years = np.empty(n, int)
     total = CUMULATIVE_BY_YEAR[max(CUMULATIVE_BY_YEAR)]
@@ -258,7 +263,7 @@ def generate_sites(districts, total: int = 42000, seed: int = 20251231, id_start
     """
     rng = np.random.default_rng(seed)
     counts = district_site_counts(districts, total)
-    all_pts, all_env = [], []
+    all_pts, all_env, all_adcode = [], [], []
     for d in districts:
         target = counts[d.adcode]
         pts, env = _points_for_district(rng, d, int(target * 1.25) + 50)
@@ -268,16 +273,27 @@ def generate_sites(districts, total: int = 42000, seed: int = 20251231, id_start
         pick = np.sort(rng.choice(len(pts), size=min(target, len(pts)), replace=False))
         all_pts.append(pts[pick])
         all_env.append(env[pick])
+        all_adcode.append(np.full(len(pick), d.adcode))
     pts = np.concatenate(all_pts)
     env = np.concatenate(all_env)
+    adcode = np.concatenate(all_adcode)
     n = len(pts)
-    years = _open_years(rng, env)
 
     bands = np.empty(n, int)
     for e, (choices, probs) in BANDS.items():
         m = env == e
         bands[m] = rng.choice(choices, size=int(m.sum()), p=probs)
     small = (env == "urban") & (rng.random(n) < SMALL_CELL_SHARE_URBAN) & (bands != 700)
+    # 5G-A: urban 3.5/4.9 GHz macro sites in the central districts and Beilun's port area, opened in 2024–2025
+    # (5G-A arrived in 2024), about 1,000 of them.
+    five_ga = (
+        (env == "urban")
+        & np.isin(adcode, FIVE_GA_DISTRICTS)
+        & np.isin(bands, (3500, 4900))
+        & ~small
+        & (rng.random(n) < FIVE_GA_SHARE)
+    )
+    years = _open_years(rng, env, five_ga)
     lo = np.array([HEIGHT_RANGE_M[e][0] for e in env])
     hi = np.array([HEIGHT_RANGE_M[e][1] for e in env])
     heights = np.round(lo + rng.random(n) * (hi - lo))
@@ -293,7 +309,7 @@ def generate_sites(districts, total: int = 42000, seed: int = 20251231, id_start
         sites.append(
             Site(
                 id=f"site-{id_start + i:06d}",
-                kind="5g_small" if small[i] else "5g_macro",
+                kind="5g_small" if small[i] else ("5g_a" if five_ga[i] else "5g_macro"),
                 operator=str(operators[i]),
                 band_mhz=int(bands[i]),
                 height_m=float(heights[i]),
