@@ -182,6 +182,29 @@ class _Reader:
             return None
         return {k: v for k, v in raw.items()}
 
+    def table(
+        self,
+        doc: dict,
+        name: str,
+        cls: type,
+        required: tuple[str, ...],
+        validate: Callable[[Any], list[tuple[str, str]]],
+        key_of: Callable[[Any], str],
+        duplicate: Callable[[Any], str],
+    ) -> dict[str, Any]:
+        """Read a table section into a dict keyed by ``key_of(row)``, validating each row first (an id that is
+        not text would not even hash) and reporting duplicate keys."""
+        out: dict[str, Any] = {}
+        for where, row in self.rows(doc, name, cls, required):
+            if not self.feature_problems(where, validate(row)):
+                continue
+            key = key_of(row)
+            if key in out:
+                self.problem(where, duplicate(row))
+            else:
+                out[key] = row
+        return out
+
     def feature_problems(self, where: str, problems: list[tuple[str, str]]) -> bool:
         for field_name, message in problems:
             self.problem(f"{where}, field {field_name}", message)
@@ -449,31 +472,33 @@ def _read_document(text: str, path: str) -> Scenario:
             if k not in ("parks", "sites", "zones"):
                 r.problem(f"layers.{k}", "unknown layer (expected parks, sites, zones)")
 
-    # Each row is validated before its id is used as a key: an id that is not text would not even hash.
-    investments: dict[str, InvestmentItem] = {}
-    for where, item in r.rows(doc, "investments", InvestmentItem, tuple(f.name for f in fields(InvestmentItem))):
-        if not r.feature_problems(where, validate_investment(item)):
-            continue
-        if item.id in investments:
-            r.problem(where, f"duplicate id {item.id!r}")
-        else:
-            investments[item.id] = item
-    catalogue: dict[str, UnitCost] = {}
-    for where, cost in r.rows(doc, "catalogue", UnitCost, ("key", "label_zh", "label_en", "unit", "amount_wan")):
-        if not r.feature_problems(where, validate_unit_cost(cost)):
-            continue
-        if cost.key in catalogue:
-            r.problem(where, f"duplicate key {cost.key!r}")
-        else:
-            catalogue[cost.key] = cost
-    targets: dict[str, Target] = {}
-    for where, tgt in r.rows(doc, "targets", Target, ("key", "label_zh", "label_en", "year", "value")):
-        if not r.feature_problems(where, validate_target(tgt)):
-            continue
-        if tgt.id in targets:
-            r.problem(where, f"duplicate target {tgt.key!r} for {tgt.year}")
-        else:
-            targets[tgt.id] = tgt
+    investments = r.table(
+        doc,
+        "investments",
+        InvestmentItem,
+        tuple(f.name for f in fields(InvestmentItem)),
+        validate_investment,
+        lambda i: i.id,
+        lambda i: f"duplicate id {i.id!r}",
+    )
+    catalogue = r.table(
+        doc,
+        "catalogue",
+        UnitCost,
+        ("key", "label_zh", "label_en", "unit", "amount_wan"),
+        validate_unit_cost,
+        lambda c: c.key,
+        lambda c: f"duplicate key {c.key!r}",
+    )
+    targets = r.table(
+        doc,
+        "targets",
+        Target,
+        ("key", "label_zh", "label_en", "year", "value"),
+        validate_target,
+        lambda t: t.id,
+        lambda t: f"duplicate target {t.key!r} for {t.year}",
+    )
     for key in doc:
         if key not in _TOP_LEVEL:
             r.problem(key, f"unknown section (expected: {', '.join(_TOP_LEVEL)})")
