@@ -34,6 +34,7 @@ from planner.domain.scenario import Change, Scenario
 from planner.geo.crs import geometry_to_metric, to_metric
 from planner.geo.grid import GridSpec, count_discs, disc_cells, polygon_runs, rasterize_polygon, runs_to_labels
 from planner.geo.site_radius import site_radii_m, site_radius_m
+from planner.perf import paused_gc
 
 #: Cell size of the citywide grid used for districts and the city as a whole (metres).
 CITY_CELL_M = 50.0
@@ -279,6 +280,10 @@ class CoverageEngine:
 
     def rebuild(self) -> None:
         """Recompute everything from the scenario (on creation and when the year changes)."""
+        with paused_gc():
+            self._rebuild()
+
+    def _rebuild(self) -> None:
         year = self.year
         sites = [s for s in self.scenario.sites.values() if s.open_year <= year]
         if sites:
