@@ -250,3 +250,17 @@ def test_a_failing_listener_neither_blocks_the_others_nor_the_undo(small_scenari
     assert "listener failed" in caplog.text
     stack.undo()
     assert "330203" not in small_scenario.products
+
+
+def test_catalogue_entries_are_validated_like_the_file(small_scenario):
+    from planner.domain.scenario import UnitCost
+
+    with pytest.raises(ValueError, match="amount_wan"):
+        cmd.set_catalogue_entry(small_scenario, UnitCost("5g_macro_site", "5G宏站", "5G macro", "站", float("nan")))
+    with pytest.raises(ValueError, match="assumption"):
+        cmd.set_catalogue_entry(small_scenario, UnitCost("x", "某项", "x", "个", 1.0, assumption="no"))
+    stack = CommandStack(small_scenario)
+    stack.push(cmd.set_catalogue_entry(small_scenario, UnitCost("5g_macro_site", "5G宏站", "5G macro", "站", 28.0)))
+    assert small_scenario.catalogue["5g_macro_site"].amount_wan == 28.0
+    stack.undo()
+    assert small_scenario.catalogue["5g_macro_site"].amount_wan == 25.0

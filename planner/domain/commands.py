@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from planner.domain.features import DISTRICT_ADCODES, validate_feature
-from planner.domain.scenario import LAYER_TYPES, LAYERS, META_FIELDS, Change, Scenario
+from planner.domain.scenario import LAYER_TYPES, LAYERS, META_FIELDS, Change, Scenario, UnitCost, validate_unit_cost
 
 
 @dataclass
@@ -185,10 +185,11 @@ def set_scenario_info(scenario: Scenario, **values: Any) -> Command:
     return Command("修改情景信息：" + "、".join(values), changes)
 
 
-def set_catalogue_entry(scenario: Scenario, entry: Any) -> Command:
-    """Add or replace a unit-cost entry of the scenario's catalogue."""
-    if not isinstance(entry.amount_wan, int | float) or entry.amount_wan < 0:
-        raise ValueError(f"unit cost {entry.key}: amount must be a non-negative number")
+def set_catalogue_entry(scenario: Scenario, entry: UnitCost) -> Command:
+    """Add or replace a unit-cost entry of the scenario's catalogue (validated as the file loader does)."""
+    problems = validate_unit_cost(entry)
+    if problems:
+        raise ValueError(f"unit cost {entry.key!r}: " + "; ".join(f"{f}: {m}" for f, m in problems))
     old = scenario.catalogue.get(entry.key)
     return Command(f"修改单价 {entry.label_zh}", [Change("catalogue", entry.key, old, entry)])
 
