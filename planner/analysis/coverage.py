@@ -13,7 +13,14 @@ How it works (details and measured errors in ``docs/coverage.md``):
 * F5G coverage (zone polygons) is exact vector geometry; "双万兆" (F5G and 5G-A both) in a zone counts 5G-A covered
   cells whose centre is also inside an F5G zone.
 * Polygon parks are small, so they are computed exactly (union of 64-segment-per-quarter discs ∩ park) when a
-  nearby site changes; point parks keep the count of discs covering them and the distance to the nearest site.
+  nearby site changes; point parks keep the count of discs covering them and which site is the nearest.
+* The live engine equals a fresh one on the same scenario **exactly** (``==`` on every figure), whatever the edits,
+  undos and redos before: counts are integers, one distance formula (:func:`_dist2`) and one reach test
+  (:func:`_reaches`) serve the bulk build and the per-disc path, a point park's nearest site is tracked by slot
+  (looked up again when that site goes), and the vector unions take their inputs in a fixed order (discs by
+  coordinates, F5G zones by id), never in the order of the edits.
+* Counts cannot wrap: a layer starts as uint16 (as long as it holds ≤ 65,535 discs) and widens to uint32 in place
+  before an added disc would exceed that.
 
 Only features with ``open_year`` ≤ the engine's year count. The engine subscribes to the scenario's change events;
 call :meth:`CoverageEngine.close` to detach it.
@@ -32,7 +39,15 @@ import numpy as np
 from planner.domain.features import Park, Site, Zone
 from planner.domain.scenario import Change, Scenario
 from planner.geo.crs import geometry_to_metric, to_metric
-from planner.geo.grid import GridSpec, count_discs, disc_cells, polygon_runs, rasterize_polygon, runs_to_labels
+from planner.geo.grid import (
+    GridSpec,
+    count_discs,
+    count_dtype,
+    disc_cells,
+    polygon_runs,
+    rasterize_polygon,
+    runs_to_labels,
+)
 from planner.geo.site_radius import site_radii_m, site_radius_m
 from planner.perf import paused_gc
 
@@ -87,6 +102,23 @@ class CoverageFigures:
     point_parks: dict[str, PointParkCoverage]
 
 
+def _dist2(x, y, px, py):
+    """Squared distance from disc centres (x, y) to a point: the one formula of the bulk and the per-disc paths.
+
+    Works on floats and arrays alike, with the same IEEE operations; no ``**`` (Python's float power goes through
+    ``pow()``, which can round a square differently from numpy's product).
+    """
+    dx = x - px
+    dy = y - py
+    return dx * dx + dy * dy
+
+
+def _reaches(x, y, r, bounds):
+    """Whether a disc's bounding box meets ``bounds`` (floats or arrays): one test for bulk and per-disc paths."""
+    x0, y0, x1, y1 = bounds
+    return (x + r >= x0) & (x - r <= x1) & (y + r >= y0) & (y - r <= y1)
+
+
 class _DiscStore:
     """Active discs as growable arrays, for vectorised neighbour and nearest-site queries."""
 
@@ -119,19 +151,19 @@ class _DiscStore:
 
     def near(self, bounds: tuple[float, float, float, float]) -> np.ndarray:
         """Slots of active discs whose bounding box meets ``bounds``."""
-        x0, y0, x1, y1 = bounds
         n = self.n
-        x, y, r = self.x[:n], self.y[:n], self.r[:n]
-        hit = self.active[:n] & (x + r >= x0) & (x - r <= x1) & (y + r >= y0) & (y - r <= y1)
+        hit = self.active[:n] & _reaches(self.x[:n], self.y[:n], self.r[:n], bounds)
         return np.flatnonzero(hit)
 
-    def nearest(self, px: float, py: float, only_a: bool = False) -> float | None:
+    def nearest(self, px: float, py: float, only_a: bool = False) -> tuple[int, float] | None:
+        """(slot, squared distance) of the active disc centre nearest (px, py), or None if there is none."""
         n = self.n
-        ok = self.active[:n] & (self.is_a[:n] if only_a else True)
+        ok = (self.active[:n] & self.is_a[:n]) if only_a else self.active[:n]
         if not ok.any():
             return None
-        d2 = (self.x[:n][ok] - px) ** 2 + (self.y[:n][ok] - py) ** 2
-        return float(math.sqrt(d2.min()))
+        d2 = np.where(ok, _dist2(self.x[:n], self.y[:n], px, py), np.inf)
+        i = int(d2.argmin())
+        return i, float(d2[i])
 
 
 class _CountLayer:
@@ -140,6 +172,10 @@ class _CountLayer:
     ``labels`` gives each cell's region (0 … n_labels-1, anything larger for none). ``runs`` are the start indices
     of the runs of equal label in the flattened grid and ``run_labels`` their labels: the full tally sums covered
     cells run by run (``np.add.reduceat``), a few times faster than gathering every labelled cell.
+
+    ``discs`` is how many discs the layer holds (every disc given to it, whether or not it touches a cell): no
+    count can exceed it, so widening the counts (uint16 → uint32) before ``discs`` passes the dtype's maximum
+    means they never wrap, and a layer of ≤ 65,535 discs keeps its 2 bytes per cell.
     """
 
     def __init__(
@@ -150,16 +186,29 @@ class _CountLayer:
         n_labels: int,
         runs: np.ndarray,
         run_labels: np.ndarray,
+        discs: int,
     ):
         self.spec = spec
         self.counts = counts.reshape(-1)
+        self.discs = int(discs)
+        self._limit = int(np.iinfo(self.counts.dtype).max)
+        if self.discs > self._limit:
+            self._widen()
         self.labels = labels
         self.n_labels = n_labels
         per_run = np.add.reduceat((self.counts > 0).view(np.uint8), runs, dtype=np.int32)
         self.tally = np.bincount(run_labels, weights=per_run, minlength=256)[:n_labels].astype(np.int64)
 
+    def _widen(self) -> None:
+        """Give the counts a dtype that holds ``discs`` (uint16 → uint32), before any count could wrap."""
+        self.counts = self.counts.astype(count_dtype(self.discs))
+        self._limit = int(np.iinfo(self.counts.dtype).max)
+
     def add(self, idx: np.ndarray) -> np.ndarray:
         """Add one disc's cells; returns the cells that became covered."""
+        self.discs += 1
+        if self.discs > self._limit:
+            self._widen()
         before = self.counts[idx]
         self.counts[idx] = before + 1
         newly = idx[before == 0]
@@ -169,6 +218,7 @@ class _CountLayer:
 
     def remove(self, idx: np.ndarray) -> np.ndarray:
         """Remove one disc's cells; returns the cells that became uncovered."""
+        self.discs -= 1
         after = self.counts[idx] - 1
         self.counts[idx] = after
         lost = idx[after == 0]
@@ -203,8 +253,12 @@ class _PointPark:
     park: Park
     x: float
     y: float
-    covering: dict[str, int]
-    nearest: dict[str, float | None]
+    covering: dict[str, int]  # per layer: how many discs contain the point
+    nearest: dict[str, tuple[int, float] | None]  # per layer: (slot, squared distance) of the nearest site
+
+    def distance(self, layer: str) -> float | None:
+        near = self.nearest[layer]
+        return None if near is None else math.sqrt(near[1])
 
 
 @dataclass(frozen=True)
@@ -301,7 +355,8 @@ class CoverageEngine:
         spec, labels, runs, run_labels = self.city_spec, self.city_labels, self.city_runs, self.city_run_labels
 
         def city_layer(sel) -> _CountLayer:
-            return _CountLayer(spec, count_discs(spec, x[sel], y[sel], r[sel]), labels, n, runs, run_labels)
+            xs, ys, rs = x[sel], y[sel], r[sel]
+            return _CountLayer(spec, count_discs(spec, xs, ys, rs), labels, n, runs, run_labels, len(xs))
 
         # The citywide 5G layer is half the work; numpy releases the GIL in its heavy loops, so it runs on the
         # second core while this thread builds the rest. The arithmetic is the same as in a single thread.
@@ -320,9 +375,10 @@ class CoverageEngine:
     def _build_f5g_union(self):
         import shapely
 
+        # By id, so that the union (and every F5G figure) does not depend on the order the zones were added in.
         polys = [
             geometry_to_metric(z.geometry)
-            for z in self.scenario.zones.values()
+            for z in sorted(self.scenario.zones.values(), key=lambda z: z.id)
             if z.kind == "f5g" and z.open_year <= self.year
         ]
         return shapely.union_all(polys) if polys else None
@@ -360,7 +416,7 @@ class CoverageEngine:
         for layer in LAYERS:
             sel = near if layer == "5g" else near[st.is_a[near]]
             counts = count_discs(spec, st.x[sel], st.y[sel], st.r[sel])
-            layers[layer] = _CountLayer(spec, counts, labels, 1, runs, run_labels)
+            layers[layer] = _CountLayer(spec, counts, labels, 1, runs, run_labels, len(sel))
         f5g = (
             rasterize_polygon(spec, self._f5g_union).reshape(-1)
             if self._f5g_union is not None
@@ -376,14 +432,15 @@ class CoverageEngine:
         if park.geometry.geom_type == "Point":
             st = self._store
             n = st.n
-            d2 = (st.x[:n] - metric.x) ** 2 + (st.y[:n] - metric.y) ** 2
-            inside = st.active[:n] & (d2 <= st.r[:n] ** 2)
+            px, py = float(metric.x), float(metric.y)
+            r = st.r[:n]
+            inside = st.active[:n] & (_dist2(st.x[:n], st.y[:n], px, py) <= r * r)  # as in _apply_disc
             self._point_parks[park.id] = _PointPark(
                 park,
-                metric.x,
-                metric.y,
+                px,
+                py,
                 {"5g": int(inside.sum()), "5g_a": int((inside & st.is_a[:n]).sum())},
-                {"5g": st.nearest(metric.x, metric.y), "5g_a": st.nearest(metric.x, metric.y, only_a=True)},
+                {"5g": st.nearest(px, py), "5g_a": st.nearest(px, py, only_a=True)},
             )
         else:
             self._polygon_parks[park.id] = _PolygonPark(park, metric, metric.area)
@@ -440,15 +497,13 @@ class CoverageEngine:
         """Add (sign +1) or remove (-1) the disc in ``slot`` on every grid and park it reaches."""
         st = self._store
         x, y, r, is_a = float(st.x[slot]), float(st.y[slot]), float(st.r[slot]), bool(st.is_a[slot])
-        bounds = (x - r, y - r, x + r, y + r)
         layers = LAYERS if is_a else ("5g",)
         idx = disc_cells(self.city_spec, x, y, r)
         for layer in layers:
             cl = self.city_layers[layer]
             cl.add(idx) if sign > 0 else cl.remove(idx)
         for zg in self.zone_grids.values():
-            x0, y0, x1, y1 = zg.spec.bounds
-            if bounds[2] < x0 or bounds[0] > x1 or bounds[3] < y0 or bounds[1] > y1:
+            if not _reaches(x, y, r, zg.spec.bounds):  # the test _DiscStore.near applies in _build_zone_grid
                 continue
             zidx = disc_cells(zg.spec, x, y, r)
             for layer in layers:
@@ -457,19 +512,21 @@ class CoverageEngine:
                 if layer == "5g_a" and len(changed):
                     zg.dual_cells += sign * int(zg.f5g[changed].sum())
         for pp in self._polygon_parks.values():
-            px0, py0, px1, py1 = pp.metric.bounds
-            if not (bounds[2] < px0 or bounds[0] > px1 or bounds[3] < py0 or bounds[1] > py1):
+            if _reaches(x, y, r, pp.metric.bounds):
                 pp.dirty = True
+        r2 = r * r
         for pt in self._point_parks.values():
-            dist = math.sqrt((pt.x - x) ** 2 + (pt.y - y) ** 2)  # the same formula as _DiscStore.nearest
+            d2 = _dist2(x, y, pt.x, pt.y)  # the formula and the test of _add_park and _DiscStore.nearest
             for layer in layers:
-                if dist <= r:
+                if d2 <= r2:
                     pt.covering[layer] += sign
                 near = pt.nearest[layer]
                 if sign > 0:
-                    pt.nearest[layer] = dist if near is None else min(near, dist)
-                elif near is not None and dist <= near:
-                    pt.nearest[layer] = self._store.nearest(pt.x, pt.y, only_a=(layer == "5g_a"))
+                    if near is None or d2 < near[1]:
+                        pt.nearest[layer] = (slot, d2)
+                elif near is not None and near[0] == slot:
+                    # The nearest site went: look it up again (the store no longer has this slot active).
+                    pt.nearest[layer] = st.nearest(pt.x, pt.y, only_a=(layer == "5g_a"))
 
     def _add_disc(self, site: Site) -> None:
         x, y = _site_xy(site)
@@ -491,6 +548,8 @@ class CoverageEngine:
             return pp.pct
         st = self._store
         near = st.near(pp.metric.bounds)
+        # Discs by coordinates, not by slot: the union's last bits then do not depend on the order of the edits.
+        near = near[np.lexsort((st.r[near], st.y[near], st.x[near]))]
         pct = {}
         for layer in LAYERS:
             sel = near if layer == "5g" else near[st.is_a[near]]
@@ -549,8 +608,8 @@ class CoverageEngine:
                 pt.park.name,
                 pt.covering["5g"] > 0,
                 pt.covering["5g_a"] > 0,
-                pt.nearest["5g"],
-                pt.nearest["5g_a"],
+                pt.distance("5g"),
+                pt.distance("5g_a"),
             )
             for pid, pt in self._point_parks.items()
         }

@@ -79,8 +79,19 @@ def _disc_runs(spec: GridSpec, cx: np.ndarray, cy: np.ndarray, r: np.ndarray):
     return row, start, end
 
 
+def count_dtype(n_discs: int) -> np.dtype:
+    """The smallest unsigned dtype, from uint16 up, that holds a count of ``n_discs`` discs (uint16 ≤ 65,535)."""
+    for dtype in (np.uint16, np.uint32):
+        if n_discs <= np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    return np.dtype(np.uint64)
+
+
 def count_discs(spec: GridSpec, cx: np.ndarray, cy: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """How many discs cover each cell centre, as a uint16 array of shape (ny, nx) (at most 65,535 discs).
+    """How many discs cover each cell centre, as an array of shape (ny, nx).
+
+    The dtype is :func:`count_dtype` of the number of discs — uint16 up to 65,535 discs, uint32 above — so a count
+    can never wrap, whatever the discs' overlap.
 
     Uses a difference array per row (+1 where a disc's run of cells starts, -1 after it ends) and one cumulative
     sum, so the cost is proportional to the number of disc rows, not disc cells. Discs are first ordered by
@@ -92,7 +103,8 @@ def count_discs(spec: GridSpec, cx: np.ndarray, cy: np.ndarray, r: np.ndarray) -
     key = np.floor((cy - spec.y0) / tile) * 1e6 + np.floor((cx - spec.x0) / tile)
     order = np.argsort(key, kind="stable")
     row, start, end = _disc_runs(spec, cx[order], cy[order], r[order])
-    counts = np.zeros((spec.ny, spec.nx), np.uint16)
+    dtype = count_dtype(len(cx))
+    counts = np.zeros((spec.ny, spec.nx), dtype)
     if len(row) == 0:
         return counts
     # Work only in the window the discs touch: a sparse layer (a few 5G-A sites) then costs little.
@@ -103,8 +115,8 @@ def count_discs(spec: GridSpec, cx: np.ndarray, cy: np.ndarray, r: np.ndarray) -
     base = (row - r0).astype(np.int64) * width - c0
     diff = np.bincount(base + start, minlength=size)
     diff -= np.bincount(base + end, minlength=size)
-    # Running counts never go negative and never exceed the number of discs, so uint16 cannot wrap.
-    window = np.cumsum(diff.reshape(r1 - r0, width), axis=1, dtype=np.uint16)
+    # Running counts never go negative and never exceed the number of discs, which the dtype holds: no wrap.
+    window = np.cumsum(diff.reshape(r1 - r0, width), axis=1, dtype=dtype)
     counts[r0:r1, c0:c1] = window[:, : c1 - c0]
     return counts
 
