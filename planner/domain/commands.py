@@ -18,8 +18,17 @@ from typing import Any
 
 import numpy as np
 
-from planner.domain.features import DISTRICT_ADCODES, validate_feature
-from planner.domain.scenario import LAYER_TYPES, LAYERS, META_FIELDS, Change, Scenario, UnitCost, validate_unit_cost
+from planner.domain.features import validate_feature, validate_product
+from planner.domain.scenario import (
+    LAYER_TYPES,
+    LAYERS,
+    META_FIELDS,
+    Change,
+    Scenario,
+    UnitCost,
+    validate_scenario_info,
+    validate_unit_cost,
+)
 
 
 @dataclass
@@ -161,10 +170,13 @@ def move_feature(scenario: Scenario, layer: str, fid: str, dx: float, dy: float)
 
 
 def assign_product(scenario: Scenario, adcode: str, product: str | None) -> Command:
-    """Assign (or, with an empty product, clear) a district's 一区一品 product."""
-    if adcode not in DISTRICT_ADCODES:
-        raise ValueError(f"{adcode!r} is not a Ningbo district adcode")
-    product = (product or "").strip() or None
+    """Assign (or, with an empty product, clear) a district's 一区一品 product (validated as the loader does)."""
+    if isinstance(product, str):
+        product = product.strip()
+    problems = validate_product(adcode, product) if product else validate_product(adcode, "-")
+    if problems:
+        raise ValueError("; ".join(f"{f}: {m}" for f, m in problems))
+    product = product or None
     old = scenario.products.get(adcode)
     if old == product:
         raise ValueError("the district already has that product")
@@ -177,10 +189,13 @@ def set_scenario_info(scenario: Scenario, **values: Any) -> Command:
     unknown = sorted(set(values) - set(META_FIELDS))
     if unknown:
         raise ValueError(f"scenarios have no field {', '.join(unknown)}")
-    base = values.get("base_year", scenario.base_year)
-    horizon = values.get("horizon_year", scenario.horizon_year)
-    if not (isinstance(base, int) and isinstance(horizon, int) and base <= horizon):
-        raise ValueError(f"base year {base!r} must be a year no later than horizon year {horizon!r}")
+    if not values:
+        raise ValueError("nothing to change")
+    meta = {k: getattr(scenario, k) for k in META_FIELDS} | values
+    # Empty optional text is how the file stores "not given"; the loader treats a missing key the same way.
+    problems = validate_scenario_info(meta)
+    if problems:
+        raise ValueError("; ".join(f"{f}: {m}" for f, m in problems))
     changes = [Change("meta", k, getattr(scenario, k), v) for k, v in values.items()]
     return Command("修改情景信息：" + "、".join(values), changes)
 

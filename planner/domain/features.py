@@ -10,13 +10,15 @@ commands both use them, so a value the loader would refuse can never be typed in
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from planner.domain import vocab
 from planner.domain.checks import (
     MAX_AREA_HA,
+    MAX_HEIGHT_M,
     MAX_PFLOPS,
     MAX_RADIUS_M,
     MAX_WAN,
@@ -29,7 +31,11 @@ from planner.domain.checks import (
     check_number,
     check_text,
     check_year,
+    position_problems,
+    quote,
+    text_problem,
 )
+from planner.domain.precision import as_written
 
 #: Adcodes of the ten county-level districts (shared/domain.md, "Districts").
 DISTRICT_ADCODES = (
@@ -111,8 +117,14 @@ class InvestmentItem:
     funding: str
 
 
+#: How far a park may sit outside the district it names (metres): a marker drawn on a district boundary, or a
+#: port park on reclaimed land just beyond the polygon, is still that district's park.
+PARK_DISTRICT_TOLERANCE_M = 1_000.0
+
+
 def validate_geometry(geom: Any, allowed: tuple[str, ...], field: str = "geometry") -> Problems:
-    """Check a shapely geometry: its type, that it is inside Ningbo and that polygons are valid."""
+    """Check a shapely geometry as it will be written to a file: its type, that it is inside Ningbo's box and that
+    polygons are valid after the file's rounding of coordinates (:func:`planner.domain.precision.as_written`)."""
     import shapely
 
     problems: Problems = []
@@ -121,10 +133,10 @@ def validate_geometry(geom: Any, allowed: tuple[str, ...], field: str = "geometr
         return [(field, f"must be {' or '.join(allowed)}, got {got}")]
     if geom.is_empty:
         return [(field, "is empty")]
+    if not np.isfinite(shapely.get_coordinates(geom)).all():  # checked first: NaN would make shapely warn
+        return [(field, "has coordinates that are not numbers")]
     x0, y0, x1, y1 = geom.bounds
     bx0, by0, bx1, by1 = NINGBO_BBOX
-    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
-        return [(field, "has coordinates that are not numbers")]
     if x0 < bx0 or y0 < by0 or x1 > bx1 or y1 > by1:
         problems.append(
             (
@@ -132,10 +144,56 @@ def validate_geometry(geom: Any, allowed: tuple[str, ...], field: str = "geometr
                 f"extends outside Ningbo ({bx0}–{bx1}°E, {by0}–{by1}°N): bounds {x0:.4f}, {y0:.4f}, {x1:.4f}, {y1:.4f}",
             )
         )
-    elif geom.geom_type != "Point" and not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
-        problems.append((field, f"polygon is not valid: {reason}"))
+    elif geom.geom_type != "Point":
+        written = as_written(geom)
+        if not written.is_valid:
+            reason = shapely.is_valid_reason(written)
+            if geom.is_valid:
+                reason += (
+                    " once its coordinates are rounded to 1e-7° (≈1 cm) as the file stores them: "
+                    "widen the narrow part or remove the vertex there"
+                )
+            problems.append((field, f"polygon is not valid: {reason}"))
     return problems
+
+
+def _district_problem(geom: Any, adcode: str) -> Problems:
+    """A park must lie in, or within :data:`PARK_DISTRICT_TOLERANCE_M` of, the district it names."""
+    from planner.geo.basemap import district_by_adcode
+    from planner.geo.land import distance_to_district_m, district_of_points
+
+    off = distance_to_district_m(geom, adcode)
+    if off <= PARK_DISTRICT_TOLERANCE_M:
+        return []
+    names = district_by_adcode()
+    point = geom.representative_point()
+    there = district_of_points([point.x], [point.y])[0]
+    where = f"; it lies in {names[there].name_zh} ({there})" if there else "; it lies in no Ningbo district"
+    return [
+        (
+            "district",
+            f"the park lies {off / 1000:.1f} km outside {names[adcode].name_zh} ({adcode}), the district it names "
+            f"(at most {PARK_DISTRICT_TOLERANCE_M / 1000:.1f} km is accepted){where}",
+        )
+    ]
+
+
+def _zone_place_problem(geom: Any) -> Problems:
+    """A zone must reach Ningbo's land or its waters, and not lie wholly on another city's land."""
+    from planner.geo.land import OFFSHORE_MAX_M, distance_to_land_m, neighbour_containing
+
+    nb = neighbour_containing(geom)
+    if nb is not None:
+        return [("geometry", f"lies wholly on the land of {nb.name_zh} ({nb.name_en}), not in Ningbo")]
+    off = distance_to_land_m(geom)
+    if off > OFFSHORE_MAX_M:
+        return [
+            (
+                "geometry",
+                f"lies {off / 1000:.1f} km off Ningbo's coast (at most {OFFSHORE_MAX_M / 1000:.1f} km is accepted)",
+            )
+        ]
+    return []
 
 
 def validate_park(p: Park) -> Problems:
@@ -145,8 +203,9 @@ def validate_park(p: Park) -> Problems:
     check_text(p.name, "name", problems, required=True)
     check_key(p.kind, "kind", vocab.PARK_KINDS, problems)
     check_key(p.status, "status", vocab.PARK_STATUSES, problems)
-    if p.district not in DISTRICT_ADCODES:
-        problems.append(("district", f"{p.district!r} is not the adcode of a Ningbo district"))
+    district_ok = isinstance(p.district, str) and p.district in DISTRICT_ADCODES
+    if not district_ok:
+        problems.append(("district", f"{quote(p.district)} is not the adcode of a Ningbo district"))
     check_year(p.open_year, "open_year", problems)
     check_number(p.area_ha, "area_ha", problems, optional=True, maximum=MAX_AREA_HA)
     check_number(p.capex_wan, "capex_wan", problems, optional=True, maximum=MAX_WAN)
@@ -155,12 +214,19 @@ def validate_park(p: Park) -> Problems:
     check_text(p.focus, "focus", problems)
     check_text(p.note, "note", problems)
     check_flag(p.approximate, "approximate", problems)
-    problems += validate_geometry(p.geometry, ("Point", "Polygon", "MultiPolygon"))
+    geometry_problems = validate_geometry(p.geometry, ("Point", "Polygon", "MultiPolygon"))
+    problems += geometry_problems
+    if district_ok and not geometry_problems:
+        problems += _district_problem(p.geometry, p.district)
     return problems
 
 
-def validate_site(s: Site) -> Problems:
-    """Problems with a site's values, as ``[(field, message)]``."""
+def validate_site(s: Site, *, locate: bool = True) -> Problems:
+    """Problems with a site's values, as ``[(field, message)]``.
+
+    ``locate=False`` leaves out the geography check (:func:`~planner.domain.checks.position_problems`), for a
+    caller that checks a whole batch of sites at once — the file loader — with the same function.
+    """
     problems: Problems = []
     check_text(s.id, "id", problems, required=True)
     check_key(s.kind, "kind", vocab.SITE_KINDS, problems)
@@ -168,14 +234,15 @@ def validate_site(s: Site) -> Problems:
     check_key(s.environment, "environment", vocab.ENVIRONMENTS, problems)
     check_key(s.source, "source", vocab.SITE_SOURCES, problems)
     if isinstance(s.band_mhz, bool) or not isinstance(s.band_mhz, int) or not 400 <= s.band_mhz <= 6000:
-        problems.append(("band_mhz", f"must be a whole number of MHz from 400 to 6000, got {s.band_mhz!r}"))
-    check_number(s.height_m, "height_m", problems, positive=True)
-    if isinstance(s.height_m, int | float) and not isinstance(s.height_m, bool) and s.height_m > 300:
-        problems.append(("height_m", f"antenna height {s.height_m} m is implausible (over 300 m)"))
+        problems.append(("band_mhz", f"must be a whole number of MHz from 400 to 6000, got {quote(s.band_mhz)}"))
+    check_number(s.height_m, "height_m", problems, positive=True, maximum=MAX_HEIGHT_M)
     check_number(s.radius_m, "radius_m", problems, optional=True, positive=True, maximum=MAX_RADIUS_M)
     check_number(s.capex_wan, "capex_wan", problems, optional=True, maximum=MAX_WAN)
     check_year(s.open_year, "open_year", problems)
-    check_lonlat(s.lon, s.lat, problems)
+    if check_lonlat(s.lon, s.lat, problems) and locate:
+        position = position_problems([s.lon], [s.lat])[0]
+        if position:
+            problems.append(("geometry", position))
     if not problems:
         # Only a site with sound values can be asked for its radius; the model may still have no link budget.
         problem = _radius_problem(s.kind, s.band_mhz, s.height_m, s.environment, s.radius_m)
@@ -206,7 +273,8 @@ def validate_zone(z: Zone) -> Problems:
     check_number(z.capex_wan, "capex_wan", problems, optional=True, maximum=MAX_WAN)
     check_text(z.note, "note", problems)
     check_flag(z.approximate, "approximate", problems)
-    problems += validate_geometry(z.geometry, ("Polygon", "MultiPolygon"))
+    geometry_problems = validate_geometry(z.geometry, ("Polygon", "MultiPolygon"))
+    problems += geometry_problems or _zone_place_problem(z.geometry)
     return problems
 
 
@@ -215,13 +283,26 @@ def validate_investment(i: InvestmentItem) -> Problems:
     problems: Problems = []
     check_text(i.id, "id", problems, required=True)
     check_text(i.project, "project", problems, required=True)
-    if i.district != "" and i.district not in DISTRICT_ADCODES:
-        problems.append(("district", f"{i.district!r} is not a Ningbo district adcode (or '' for citywide)"))
+    if not isinstance(i.district, str) or (i.district != "" and i.district not in DISTRICT_ADCODES):
+        problems.append(("district", f"{quote(i.district)} is not a Ningbo district adcode (or '' for citywide)"))
     check_key(i.category, "category", vocab.INVESTMENT_CATEGORIES, problems)
     check_key(i.funding, "funding", vocab.FUNDING_SOURCES, problems)
     check_year(i.year, "year", problems)
     check_number(i.amount_wan, "amount_wan", problems, maximum=MAX_WAN)
     return problems
+
+
+def validate_product(adcode: Any, product: Any) -> Problems:
+    """Problems with a 一区一品 assignment (district adcode → product text), as ``[(field, message)]``.
+
+    The file loader and :func:`planner.domain.commands.assign_product` both use it.
+    """
+    if not isinstance(adcode, str) or adcode not in DISTRICT_ADCODES:
+        return [("district", f"{quote(adcode)} is not a Ningbo district adcode")]
+    problem = text_problem(product, required=True)
+    if problem:
+        return [("product", f"product must be non-empty text (leave the district out if unassigned): {problem}")]
+    return []
 
 
 VALIDATORS = {

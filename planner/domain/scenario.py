@@ -15,9 +15,10 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
-from planner.domain.checks import MAX_WAN, check_flag, check_number, check_text, check_year
+from planner.domain.checks import MAX_WAN, check_flag, check_number, check_text, check_year, quote
 from planner.domain.features import InvestmentItem, Park, Site, Zone
 
 #: Feature layers and the id prefix of each.
@@ -86,6 +87,41 @@ def validate_target(t: Target) -> list[tuple[str, str]]:
     check_number(t.value, "value", problems, maximum=1e12)
     check_text(t.unit, "unit", problems)
     check_text(t.source, "source", problems)
+    return problems
+
+
+#: Metadata fields a scenario must have.
+META_REQUIRED = ("id", "name", "base_year", "horizon_year")
+
+
+def validate_scenario_info(meta: dict[str, Any]) -> list[tuple[str, str]]:
+    """Problems with scenario metadata (the file's ``scenario`` section), as ``[(field, message)]``.
+
+    The file loader and :func:`planner.domain.commands.set_scenario_info` both use it, so the app can never save
+    metadata that the loader would refuse. ``meta`` holds the fields present; a required one that is absent is a
+    problem, unknown keys are the caller's to report.
+    """
+    problems: list[tuple[str, str]] = []
+    for k in META_REQUIRED:
+        if k not in meta:
+            problems.append((k, "is required but missing"))
+    for k in ("base_year", "horizon_year"):
+        if k in meta:
+            check_year(meta[k], k, problems)
+    for k in ("id", "name", "description", "author", "modified", "notes"):
+        if k in meta:
+            check_text(meta[k], k, problems, required=k in ("id", "name"))
+    modified = meta.get("modified")
+    if isinstance(modified, str) and modified and not any(f == "modified" for f, _ in problems):
+        try:
+            datetime.fromisoformat(modified)
+        except ValueError:
+            problems.append(("modified", f"must be an ISO 8601 date and time, got {quote(modified)}"))
+    by, hy = meta.get("base_year"), meta.get("horizon_year")
+    years_ok = "base_year" in meta and "horizon_year" in meta
+    years_ok = years_ok and not any(f in ("base_year", "horizon_year") for f, _ in problems)
+    if years_ok and by > hy:
+        problems.append(("base_year", f"base_year {by} is after horizon_year {hy}"))
     return problems
 
 

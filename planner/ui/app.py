@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from planner import paths
 from planner.domain.scenario import Scenario
+from planner.storage.atomic import remove_stale_temporaries
 from planner.storage.fileformat import load
 from planner.storage.problems import ScenarioFileError
 from planner.ui import style
@@ -55,6 +56,8 @@ def open_main_window(path: str | Path | None = None) -> MainWindow:
     except ScenarioFileError as exc:
         log.warning("cannot open scenario file %s:\n%s", path, exc.report())
         error, scenario = exc, Scenario()
+    else:
+        remove_stale_temporaries(path)  # what a save killed half-way left beside the file
     window = MainWindow(scenario, path=path if error is None else None)
     window.show()
     if error is not None:
