@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+from collections import Counter
 
 import numpy as np
 import pytest
 import shapely
 
-from planner.analysis.summary import site_districts
-from planner.domain.vocab import SCK_PARK_KINDS
+from planner.analysis.summary import site_districts, summary
+from planner.domain.vocab import OPERATORS, SCK_PARK_KINDS
 from planner.geo.basemap import district_by_adcode
 from planner.geo.crs import area_km2
 from planner.paths import BASELINE, PLAN_2027, ROOT
@@ -113,7 +114,90 @@ def test_weak_coverage_in_cixi_and_ninghai_industrial_parks(baseline):
 def test_open_years_follow_the_published_totals(baseline):
     years = np.array([s.open_year for s in baseline.sites.values()])
     assert (years <= 2020).sum() == 10852  # seed 003
+    assert (years <= 2021).sum() == 11799  # seed 002
     assert (years <= 2025).sum() == 42000  # seed 000
+    # What the summary (CLI, app) shows as of each year is the same published count.
+    assert summary(baseline, 2021)["totals"]["sites"] == 11799
+
+
+def _sites(scenario, band):
+    return [s for s in scenario.sites.values() if s.band_mhz == band]
+
+
+def test_700mhz_sites_open_from_2021_on_the_network_china_mobile_and_broadnet_co_built(baseline, plan):
+    # domain.md, "Networks": one 700 MHz network, co-built and co-owned by 中国移动 and 中国广电, built from 2021.
+    zh, en = OPERATORS["cmcc_cbn"]
+    assert "中国移动" in zh and "中国广电" in zh and "China Mobile" in en and "China Broadnet" in en
+    for scenario in (baseline, plan):
+        sites = _sites(scenario, 700)
+        assert len(sites) > 5000
+        assert min(s.open_year for s in sites) == 2021
+        assert {s.operator for s in sites} == {"cmcc_cbn"}
+    # Built over 2021–2025, not all at once: every year adds some, none adds more than a third.
+    by_year = Counter(s.open_year for s in _sites(baseline, 700))
+    assert sorted(by_year) == [2021, 2022, 2023, 2024, 2025]
+    assert max(by_year.values()) < len(_sites(baseline, 700)) / 3
+    # The other bands keep their owners: 3.5 GHz is China Telecom + China Unicom's shared network (each site names
+    # its builder, about half each); 2.6 and 4.9 GHz are China Mobile's.
+    ops = Counter(s.operator for s in _sites(baseline, 3500))
+    assert set(ops) == {"ctcc", "cucc"} and 0.4 < ops["ctcc"] / ops.total() < 0.6
+    assert {s.operator for s in _sites(baseline, 2600) + _sites(baseline, 4900)} == {"cmcc"}
+
+
+def _city_f5g(scenario, year):
+    return summary(scenario, year)["city"]["coverage_f5g_pct"]
+
+
+def test_f5g_coverage_rises_every_year_from_2020_and_reaches_every_town_by_2025(baseline):
+    from planner.synth.sites import CENTRES
+
+    pct = {y: _city_f5g(baseline, y) for y in range(2019, 2026)}
+    assert pct[2019] == 0  # the gigabit roll-out starts in 2020
+    assert pct[2020] > 0
+    assert all(pct[y] < pct[y + 1] for y in range(2020, 2025)), pct
+    assert pct[2020] < 0.5 * pct[2025]  # phased, not all there in 2020
+    # Urban cores first: in 2020 the central districts have gigabit fibre and the outer counties none; by 2021 every
+    # district seat is reached (seed 002: urban households 1000 Mbps in 2021).
+    f2020 = {d["adcode"]: d["coverage_f5g_pct"] for d in summary(baseline, 2020)["districts"]}
+    assert all(f2020[a] > 0 for a in ("330203", "330205", "330206", "330211", "330212"))
+    assert all(f2020[a] == 0 for a in ("330213", "330225", "330226", "330281", "330282"))
+    assert all(d["coverage_f5g_pct"] > 0 for d in summary(baseline, 2021)["districts"])
+    # seed 000: every town (乡镇) reached by end-2025.
+    f5g = [z for z in baseline.zones.values() if z.kind == "f5g"]
+    assert {z.open_year for z in f5g} == set(range(2020, 2026))
+    reached = shapely.union_all([z.geometry for z in f5g])
+    for adcode, centres in CENTRES.items():
+        district = district_by_adcode()[adcode].name_zh
+        for c in centres:
+            assert reached.contains(shapely.Point(c.lon, c.lat)), c.name
+            assert any(c.name in z.name and district in z.name for z in f5g), c.name
+
+
+def test_f5g_investment_is_spread_over_2020_to_2025_and_no_area_is_paid_twice(baseline):
+    from planner.analysis.investment import investment_totals
+
+    inv = investment_totals(baseline, 2025)
+    by_year = Counter()
+    for (_district, category, year), amount in inv.by_district_category_year.items():
+        if category == "f5g":
+            by_year[year] += amount
+    assert sorted(by_year) == [2020, 2021, 2022, 2023, 2024, 2025]
+    assert all(v > 0 for v in by_year.values())
+    assert by_year[2025] < 0.5 * by_year.total()
+    # The towns' areas do not overlap, so the F5G cost is the covered area × the unit cost, once.
+    f5g = [z.geometry for z in baseline.zones.values() if z.kind == "f5g"]
+    unit = baseline.catalogue["f5g_per_km2"].amount_wan
+    assert inv.by_category["f5g"] == pytest.approx(area_km2(shapely.union_all(f5g)) * unit, rel=1e-4)
+
+
+def test_both_scenarios_carry_the_national_5g_per_10000_people_target(baseline, plan):
+    for scenario in (baseline, plan):
+        t = scenario.targets["5g_sites_per_10k@2025"]
+        assert (t.key, t.year, t.value, t.unit) == ("5g_sites_per_10k", 2025, 26, "个/万人")
+        assert (t.label_zh, t.label_en) == ("每万人5G基站数", "5G base stations per 10,000 people")
+        assert "十四五信息通信行业发展规划" in t.source and "domain.md" in t.source
+        # The target is listed with the others wherever targets are shown.
+        assert any(r["key"] == "5g_sites_per_10k" and r["target"] == 26 for r in summary(scenario, 2025)["targets"])
 
 
 def test_every_district_has_sites(baseline):

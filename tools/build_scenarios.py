@@ -7,7 +7,8 @@ Usage::
 * ``ningbo_2025_baseline.json`` — the situation at end-2025: the four published 一区一品 assignments (seed 000),
   the parks that plans and news name (approximate positions, marked ``approximate``), the 数创港 core park and the
   镇海数谷 incubation park, the four "双万兆" priority zones drawn approximately (domain.md gives their rough
-  extents), F5G areas around every town, and 42,000 synthetic 5G sites (:mod:`planner.synth.sites`).
+  extents), F5G areas around every town phased 2020–2025 (:data:`F5G_PHASES`: urban cores first, every town by
+  end-2025), and 42,000 synthetic 5G sites (:mod:`planner.synth.sites`).
 * ``ningbo_2027_plan.json`` — the baseline plus a plan that reaches the 2027 targets (seed 001, seed 000): ten
   数创港 parks, a 2,000 PFLOPS green intelligent computing centre, F5G and 5G-A over all four priority zones,
   products for all ten districts, and the investment lines, each with a year and a cost from the catalogue.
@@ -36,7 +37,7 @@ from planner.geo.crs import geometry_to_metric, geometry_to_wgs84  # noqa: E402
 from planner.geo.site_radius import site_radius_m  # noqa: E402
 from planner.paths import BASELINE, PLAN_2027  # noqa: E402
 from planner.storage.atomic import save  # noqa: E402
-from planner.synth.sites import CENTRES, generate_sites, hex_grid_in  # noqa: E402
+from planner.synth.sites import CENTRES, OPERATOR_700, generate_sites, hex_grid_in  # noqa: E402
 
 SEED = 20251231
 DOMAIN = "shared/domain.md"
@@ -126,6 +127,15 @@ TARGETS = [
     Target("flagship_scenarios", "数据应用标志性场景", "Flagship application scenarios", 2025, 20, "个", "seed 001"),
     Target("flagship_scenarios", "数据应用标志性场景", "Flagship application scenarios", 2027, 40, "个", "seed 001"),
     Target("5g_sites", "5G基站", "5G base stations", 2025, 40000, "个", "seed 003"),
+    Target(
+        "5g_sites_per_10k",
+        "每万人5G基站数",
+        "5G base stations per 10,000 people",
+        2025,
+        26,
+        "个/万人",
+        "MIIT 十四五信息通信行业发展规划 (shared/domain.md)",
+    ),
     Target("computing_pflops", "智能算力（FP16）", "Intelligent computing (FP16)", 2027, 2000, "PFLOPS", "seed 000"),
     Target(
         "priority_zone_coverage",
@@ -210,31 +220,89 @@ def functional_zones() -> list[Zone]:
     ]
 
 
+#: When gigabit fibre (F5G) reached each town (the urban centres of :data:`planner.synth.sites.CENTRES`). The
+#: sources fix the ends: by 2020 fibre reached town and country (seed 003, "光纤网络实现城乡全覆盖"); in 2021 urban
+#: households could get 1000 Mbps and rural ones 500 Mbps (seed 002, "城乡家庭宽带接入能力分别达1000Mbps、500Mbps");
+#: by end-2025 F5G reached every town (seed 000, "F5G光网实现乡镇全覆盖"). The years between are the planner team's
+#: assumption: urban first, then towns in order of size (their weight in CENTRES), the smallest and remotest last.
+F5G_PHASES: dict[int, tuple[str, ...]] = {
+    # The dense urban cores of the five central districts (海曙, 江北, 北仑, 镇海, 鄞州).
+    2020: ("海曙中心城区", "江北老城", "新碶", "大碶", "招宝山", "骆驼", "鄞州新城", "宁波高新区", "钟公庙"),
+    # The seats of the five outer districts and counties: with them every 城区 has gigabit access (seed 002).
+    2021: ("奉化城区", "丹城", "宁海城区", "余姚城区", "浒山"),
+    # Towns, larger first.
+    2022: ("庄桥", "小港", "庄市", "邱隘", "石浦", "周巷"),
+    2023: ("集士港", "高桥", "慈城", "柴桥", "姜山", "溪口", "西店", "泗门", "马渚", "观海卫"),
+    2024: ("五乡", "长街", "龙山", "逍林"),
+    # The smallest and remotest towns: every town by end-2025 (seed 000).
+    2025: ("鄞江", "梅山", "莼湖", "西周", "陆埠", "梁弄"),
+}
+#: Why each phase is where it is, for the zones' notes.
+F5G_PHASE_NOTES = {
+    2020: "中心城区先行（seed 003：2020年光纤网络实现城乡全覆盖）/ central urban cores first (seed 003)",
+    2021: "区县城区（seed 002：2021年城镇家庭宽带接入能力1000Mbps）/ district seats (seed 002: urban 1000 Mbps)",
+    2022: "乡镇按规模分批（seed 002：2021年乡村500Mbps）/ towns by size (seed 002: rural 500 Mbps in 2021)",
+    2025: "2025年底乡镇全覆盖（seed 000）/ every town by end-2025 (seed 000)",
+}
+
+
+def _f5g_note(year: int) -> str:
+    """The note of a town's F5G zone opened in ``year``."""
+    why = F5G_PHASE_NOTES[min(year, 2022)]
+    if year == 2025:
+        why += "；" + F5G_PHASE_NOTES[2025]
+    return (
+        f"千兆光网（F5G）{year}年覆盖，示意范围；分期为规划组假设 / gigabit fibre from {year}, approximate outline, "
+        f"phasing assumed. {why}"
+    )
+
+
+def f5g_year(town: str) -> int:
+    """The year gigabit fibre reached ``town`` (:data:`F5G_PHASES`)."""
+    return next(y for y, towns in F5G_PHASES.items() if town in towns)
+
+
 def baseline_f5g_zones() -> list[Zone]:
-    """F5G areas at end-2025: every town centre is reached (seed 000), industrial parks of 慈溪/宁海 are not."""
+    """F5G areas around every town (seed 000), phased 2020–2025 (:data:`F5G_PHASES`); the industrial parks of
+    慈溪/宁海 are left out (seed 000: low F5G/5G-A coverage there).
+
+    One zone per town, clipped to its district; a town's zone leaves out what an earlier (or same-year, listed
+    earlier) town of the district already covers, so the zones do not overlap and no area is costed twice.
+    """
     from planner.synth.sites import WEAK_SPOTS
 
+    towns = [c.name for cs in CENTRES.values() for c in cs]
+    phased = [t for ts in F5G_PHASES.values() for t in ts]
+    assert sorted(towns) == sorted(phased), "every town in exactly one F5G phase"
     zones = []
     weak = shapely.union_all([_disc(lon, lat, r) for _n, lon, lat, r, _f in WEAK_SPOTS])
     n = 100
     for d in districts():
-        discs = [_disc(c.lon, c.lat, c.sigma_km * 1.6) for c in CENTRES[d.adcode]]
-        geom = shapely.intersection(shapely.union_all(discs), d.geometry)
-        geom = _largest_polygonal(shapely.make_valid(shapely.difference(geom, weak)))
-        geom = shapely.make_valid(shapely.set_precision(geom, 1e-6))
-        n += 1
-        zones.append(
-            Zone(
-                f"zone-{n:06d}",
-                f"{d.name_zh} F5G 城镇覆盖区",
-                "f5g",
-                _largest_polygonal(geom),
-                2025,
-                None,
-                True,
-                "城镇中心千兆光网覆盖，示意范围 / town-centre gigabit fibre, approximate",
+        order = sorted(CENTRES[d.adcode], key=lambda c: (f5g_year(c.name), phased.index(c.name)))
+        done = None
+        for c in order:
+            year = f5g_year(c.name)
+            geom = shapely.intersection(_disc(c.lon, c.lat, c.sigma_km * 1.6), d.geometry)
+            geom = shapely.difference(geom, weak)
+            if done is not None:
+                geom = shapely.difference(geom, done)
+            geom = _largest_polygonal(shapely.make_valid(shapely.set_precision(geom, 1e-6)))
+            if geom.is_empty:  # a centre outside its district, or wholly inside an earlier town
+                raise ValueError(f"{c.name} ({d.name_zh}) gets no F5G area")
+            done = geom if done is None else shapely.union(done, geom)
+            n += 1
+            zones.append(
+                Zone(
+                    f"zone-{n:06d}",
+                    f"{d.name_zh} {c.name} F5G 覆盖区",
+                    "f5g",
+                    geom,
+                    year,
+                    None,
+                    True,
+                    _f5g_note(year),
+                )
             )
-        )
     return zones
 
 
@@ -558,7 +626,8 @@ def plan_sites(zones: list[Zone], first_id: int) -> list[Site]:
                 )
             )
             n += 1
-    # 象山 offshore marine cluster: 700 MHz sites on tall masts on the larger islands.
+    # 象山 offshore marine cluster: 700 MHz sites on tall masts on the larger islands, on the 700 MHz network that
+    # 中国移动 and 中国广电 co-build and co-own (domain.md, "Networks").
     xs = next(d for d in districts() if d.adcode == "330225")
     islands = sorted(shapely.get_parts(xs.geometry), key=lambda g: g.area, reverse=True)[1:13]
     for g in islands:
@@ -567,7 +636,7 @@ def plan_sites(zones: list[Zone], first_id: int) -> list[Site]:
             Site(
                 f"site-{n:06d}",
                 "5g_macro",
-                "cbn",
+                OPERATOR_700,
                 700,
                 45.0,
                 "rural",

@@ -36,6 +36,8 @@ OPERATORS: Vocabulary = {
     "ctcc": ("中国电信", "China Telecom"),
     "cucc": ("中国联通", "China Unicom"),
     "cbn": ("中国广电", "China Broadnet"),
+    # The 700 MHz network: co-built and co-owned 1:1 by China Mobile and China Broadnet (shared/domain.md, "Networks").
+    "cmcc_cbn": ("中国移动/中国广电共建", "China Mobile + China Broadnet (co-built)"),
     "shared": ("共建共享", "Shared (co-built)"),
 }
 

@@ -15,9 +15,16 @@ The layer is built to be *plausible* and to show the differences a planner can a
   offshore islands (every polygon part but the mainland) only :data:`OFFSHORE_KEEP` of the rural sites are kept.
 * **What:** band, kind, operator and mast height by environment — urban 2.6/3.5/4.9 GHz macro sites and small
   cells, rural 700 MHz and 2.6 GHz on taller masts — and open years whose cumulative counts follow the published
-  totals: 10,852 at end-2020 (seed 003), 42,000 at end-2025 (seed 000), years between interpolated; urban sites
-  come first. About a fifth of the urban 3.5/4.9 GHz macro sites of the central districts are 5G-A, opened in
-  2024–2025 (5G-A commercial service started in 2024).
+  totals (:data:`CUMULATIVE_BY_YEAR`): 10,852 at end-2020 (seed 003), 11,799 in 2021 (seed 002), 42,000 at
+  end-2025 (seed 000), 2022–2024 interpolated linearly; urban sites come first. About a fifth of the urban
+  3.5/4.9 GHz macro sites of the central districts are 5G-A, opened last (in 2025; 5G-A commercial service
+  started in 2024).
+* **Who:** operators follow the networks in ``shared/domain.md`` ("Networks"). 700 MHz is one network co-built
+  and co-owned 1:1 by 中国移动 and 中国广电 and built from 2021, so its sites are ``cmcc_cbn`` and none opens before
+  2021 (:data:`BAND_FIRST_YEAR`), spread over 2021–2025 like the other bands. 3.5 GHz is 中国电信 + 中国联通's
+  co-built, shared network: each site is built by one of the two and shared with the other, so a site names its
+  builder, ``ctcc`` or ``cucc``, half each (an assumption: the sources do not say who builds where). 2.6 and
+  4.9 GHz are China Mobile's (``cmcc``).
 
 The same seed always gives the same layer (numpy ``default_rng``), so the bundled files can be regenerated
 exactly with ``python tools/build_scenarios.py``.
@@ -73,7 +80,7 @@ CENTRES: dict[str, list[Centre]] = {
         Centre("宁波高新区", 121.625, 29.88, 3, 1.8),
         Centre("钟公庙", 121.525, 29.825, 2, 1.5),
         Centre("邱隘", 121.63, 29.855, 1.5, 1.5),
-        Centre("五乡", 121.69, 29.87, 0.8, 1.4),
+        Centre("五乡", 121.705, 29.858, 0.8, 1.4),  # inside 鄞州 (121.69, 29.87 lies in 北仑)
         Centre("姜山", 121.54, 29.74, 1, 1.5),
     ],
     "330213": [
@@ -93,7 +100,7 @@ CENTRES: dict[str, list[Centre]] = {
     ],
     "330281": [
         Centre("余姚城区", 121.155, 30.04, 5, 2.5),
-        Centre("泗门", 121.30, 30.12, 1.2, 1.6),
+        Centre("泗门", 121.19, 30.135, 1.2, 1.6),  # inside 余姚 (121.30, 30.12 lies in 慈溪)
         Centre("马渚", 121.08, 30.06, 1, 1.5),
         Centre("陆埠", 121.29, 29.97, 0.6, 1.3),
         Centre("梁弄", 121.05, 29.90, 0.4, 1.2),
@@ -131,8 +138,14 @@ WEAK_SPOTS = [
 #: Fraction of rural sites kept on 象山's offshore islands (weak far-sea links, seed 000).
 OFFSHORE_KEEP = 0.3
 
-#: Cumulative sites in service at the end of each year. 2020: seed 003; 2025: seed 000; the rest interpolated.
-CUMULATIVE_BY_YEAR = {2019: 2600, 2020: 10852, 2021: 17500, 2022: 25000, 2023: 31500, 2024: 37000, 2025: 42000}
+#: Cumulative sites in service at the end of each year. 2020: 10,852 (seed 003, the 14th FYP's 2020 baseline);
+#: 2021: 11,799 (seed 002, "全市累计建成5G基站11799个", articles of autumn 2021, taken as the 2021 figure);
+#: 2025: 42,000 (seed 000, "5G基站规模达4.2万个"); 2022–2024 linear between 2021 and 2025; 2019 an estimate.
+CUMULATIVE_BY_YEAR = {2019: 2600, 2020: 10852, 2021: 11799, 2022: 19349, 2023: 26900, 2024: 34450, 2025: 42000}
+#: Earliest open year of a band: the 700 MHz network (中国移动 + 中国广电) was built from 2021 (domain.md, "Networks").
+BAND_FIRST_YEAR = {700: 2021}
+#: Operator key of the co-built, co-owned 700 MHz network (planner.domain.vocab.OPERATORS).
+OPERATOR_700 = "cmcc_cbn"
 
 # (band MHz, probability) by environment, and the operator that uses each band in Ningbo.
 BANDS = {
@@ -238,20 +251,40 @@ def _keep_mask(rng, adcode: str, district, pts: np.ndarray, env: np.ndarray) -> 
     return keep
 
 
-def _open_years(rng, env: np.ndarray, last: np.ndarray) -> np.ndarray:
+def _open_years(rng, env: np.ndarray, last: np.ndarray, earliest: np.ndarray | None = None) -> np.ndarray:
     """Open years following :data:`CUMULATIVE_BY_YEAR`, urban sites earlier than suburban and rural ones, and the
-    sites flagged in ``last`` (the 5G-A ones) latest of all."""
+    sites flagged in ``last`` (the 5G-A ones) latest of all.
+
+    ``earliest`` (optional, per site) is the first year a site may open (the 700 MHz network from 2021). Sites with
+    the same earliest year form a group; each year's new sites are shared among the groups allowed to open by then
+    in proportion to the sites each still has to open, and each group opens its sites in order. So the cumulative
+    counts stay exact and, once a band may open, its sites are spread over the remaining years rather than all
+    opening in its first year.
+    """
     n = len(env)
     order_key = np.select([env == "urban", env == "suburban"], [0.0, 0.35], 0.6) + rng.random(n) + 2.0 * last
     order = np.argsort(order_key, kind="stable")
-    years = np.empty(n, int)
+    if earliest is None:
+        earliest = np.zeros(n, int)
+    groups = {g: order[earliest[order] == g] for g in np.unique(earliest)}  # each in opening order
+    done = dict.fromkeys(groups, 0)  # how many of each group have opened
+    years = np.full(n, max(CUMULATIVE_BY_YEAR))
     total = CUMULATIVE_BY_YEAR[max(CUMULATIVE_BY_YEAR)]
-    start = 0
+    opened = 0
     for year in sorted(CUMULATIVE_BY_YEAR):
-        stop = round(CUMULATIVE_BY_YEAR[year] / total * n)
-        years[order[start:stop]] = year
-        start = stop
-    years[order[start:]] = max(CUMULATIVE_BY_YEAR)
+        quota = round(CUMULATIVE_BY_YEAR[year] / total * n) - opened
+        open_now = [g for g in groups if g <= year]
+        left = np.array([len(groups[g]) - done[g] for g in open_now], float)
+        if quota > left.sum():
+            raise ValueError(f"only {opened + int(left.sum())} sites may open by {year}, {opened + quota} are needed")
+        raw = quota * left / left.sum() if left.sum() else left
+        share = np.floor(raw).astype(int)
+        for i in np.argsort(-(raw - share), kind="stable")[: quota - share.sum()]:
+            share[i] += 1
+        for g, k in zip(open_now, share, strict=True):
+            years[groups[g][done[g] : done[g] + k]] = year
+            done[g] += k
+        opened += quota
     return years
 
 
@@ -293,15 +326,19 @@ def generate_sites(districts, total: int = 42000, seed: int = 20251231, id_start
         & ~small
         & (rng.random(n) < FIVE_GA_SHARE)
     )
-    years = _open_years(rng, env, five_ga)
+    earliest = np.zeros(n, int)
+    for band, year in BAND_FIRST_YEAR.items():
+        earliest[bands == band] = year
+    years = _open_years(rng, env, five_ga, earliest)
     lo = np.array([HEIGHT_RANGE_M[e][0] for e in env])
     hi = np.array([HEIGHT_RANGE_M[e][1] for e in env])
     heights = np.round(lo + rng.random(n) * (hi - lo))
     heights[small] = rng.choice([8.0, 10.0, 12.0], size=int(small.sum()))
-    # China Telecom and China Unicom co-build and share 3.5 GHz; 2.6/4.9 GHz are China Mobile's; 700 MHz is
-    # China Broadnet's (co-built with China Mobile).
+    # domain.md, "Networks": 3.5 GHz is China Telecom + China Unicom's co-built, shared network (a site names the
+    # one of the two that built it, half each); 2.6/4.9 GHz are China Mobile's; 700 MHz is one network co-built and
+    # co-owned by China Mobile and China Broadnet.
     operators = np.where(
-        bands == 3500, np.where(rng.random(n) < 0.5, "ctcc", "cucc"), np.where(bands == 700, "cbn", "cmcc")
+        bands == 3500, np.where(rng.random(n) < 0.5, "ctcc", "cucc"), np.where(bands == 700, OPERATOR_700, "cmcc")
     )
 
     sites = []
