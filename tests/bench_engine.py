@@ -18,7 +18,12 @@ Figures (seconds unless the name says otherwise):
   command stack until every figure is up to date, over 300 edits;
 * ``summary_s`` — the whole ``summary --json`` data (coverage, investment, targets) with a live engine;
 * ``coverage_mem_mb`` — memory held by the engine's structures (tracemalloc); ``peak_rss_mb_engine`` — process
-  peak before the baselines run; ``peak_rss_mb`` — process peak at the end.
+  peak before the baselines run; ``peak_rss_mb`` — process peak at the end;
+* ``province_summary_s`` / ``province_peak_rss_mb`` — the whole ``python main.py summary FILE --json`` command
+  (start-up, load, coverage, investment, targets, output) in a fresh process, on a province-sized scenario of
+  220,000 sites (Zhejiang had about 220,000 5G sites at the end of 2023) that the benchmark generates from the
+  baseline with a fixed seed: each extra site is a copy of a baseline site moved by a few hundred metres, kept
+  only where it is still on Ningbo's land. ``province_load_s`` is the load alone, in this process.
 
 Baselines measured in the same run, for ratios: ``vector_full_s`` — exact vector coverage of the ten districts
 (buffer every site as a 64-segment-per-quarter disc, union, intersect each district: the "straightforward
@@ -55,6 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.add_argument("--no-baseline", action="store_true", help="skip the exact-vector baselines")
+    parser.add_argument("--no-province", action="store_true", help="skip the 220,000-site province scenario")
     args = parser.parse_args()
 
     from planner.paths import BASELINE
@@ -96,19 +102,30 @@ def main() -> None:
     rng = random.Random(2025)
     ids = sorted(scenario.sites)
     edit_times = []
+
+    def random_edit(kind: int):
+        """A move, a removal or an addition of a site; positions stay on Ningbo's land, as validation requires
+        (an edit the validation refuses — a site near the border moved across it — is drawn again)."""
+        while True:
+            try:
+                if kind == 0:
+                    dx, dy = rng.uniform(-0.001, 0.001), rng.uniform(-0.001, 0.001)
+                    return cmd.move_feature(scenario, "sites", rng.choice(ids), dx, dy)
+                if kind == 1:
+                    sid = rng.choice(ids)
+                    ids.remove(sid)
+                    return cmd.remove_features(scenario, "sites", [sid])
+                near = scenario.sites[rng.choice(ids)]  # a new site near an existing one
+                site = Site(scenario.new_id("sites"), rng.choice(["5g_macro", "5g_a"]), "cmcc", 3500, 30.0, "urban",
+                            near.lon + rng.uniform(-0.001, 0.001), near.lat + rng.uniform(-0.001, 0.001), 2025)  # fmt: skip
+                c = cmd.add_features(scenario, [site])
+                ids.append(site.id)
+                return c
+            except ValueError:
+                continue
+
     for i in range(300):
-        kind = i % 3
-        if kind == 0:
-            c = cmd.move_feature(scenario, "sites", rng.choice(ids), rng.uniform(-0.01, 0.01), rng.uniform(-0.01, 0.01))
-        elif kind == 1:
-            sid = rng.choice(ids)
-            ids.remove(sid)
-            c = cmd.remove_features(scenario, "sites", [sid])
-        else:
-            sid = scenario.new_id("sites")
-            ids.append(sid)
-            c = cmd.add_features(scenario, [Site(sid, rng.choice(["5g_macro", "5g_a"]), "cmcc", 3500, 30.0, "urban",
-                                                 121.3 + rng.random() * 0.6, 29.6 + rng.random() * 0.6, 2025)])  # fmt: skip
+        c = random_edit(i % 3)
         t = time.perf_counter()
         stack.push(c)
         engine.figures()
@@ -138,11 +155,82 @@ def main() -> None:
         out["full_speedup_vs_vector"] = round(out["vector_full_s"] / out["coverage_s"], 1)
         out["edit_speedup_vs_vector"] = round(out["vector_edit_ms"] / out["edit_ms_median"], 1)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # with the baselines
+    if not args.no_province:
+        out.update(_province(scenario))
     if args.json:
         print(json.dumps(out))
     else:
         for k, v in out.items():
             print(f"{k:>24}: {v}")
+
+
+#: Size and seed of the generated province-sized scenario.
+PROVINCE_SITES = 220_000
+PROVINCE_SEED = 20231231
+
+
+def province_scenario(base, n: int = PROVINCE_SITES, seed: int = PROVINCE_SEED):
+    """A copy of ``base`` with ``n`` sites: its own plus copies of them moved by a few hundred metres (normal,
+    σ ≈ 400 m), kept only where they are still on Ningbo's land. Deterministic for a given seed."""
+    import dataclasses
+
+    import numpy as np
+
+    from planner.geo.land import ON_LAND, place_points
+
+    rng = np.random.default_rng(seed)
+    originals = [base.sites[k] for k in sorted(base.sites)]
+    extra = n - len(originals)
+    pick = rng.integers(0, len(originals), extra * 2)
+    lon = np.array([originals[i].lon for i in pick]) + rng.normal(0, 0.004, len(pick))
+    lat = np.array([originals[i].lat for i in pick]) + rng.normal(0, 0.004, len(pick))
+    keep = np.flatnonzero(place_points(lon, lat).code == ON_LAND)[:extra]
+    province = base.copy()
+    province.name = "浙江省规模测试 / province-sized test"
+    for j, k in enumerate(keep):
+        sid = f"site-p{j:06d}"
+        x, y = round(float(lon[k]), 6), round(float(lat[k]), 6)
+        province.sites[sid] = dataclasses.replace(originals[pick[k]], id=sid, lon=x, lat=y)
+    return province
+
+
+def _province(base) -> dict[str, float]:
+    """``summary --json`` of the province-sized scenario, as a user runs it: a fresh process, wall time and its
+    peak resident memory (from the kernel's accounting of that child alone)."""
+    import os
+    import subprocess
+    import tempfile
+
+    from planner.paths import ROOT
+    from planner.storage.atomic import save
+    from planner.storage.fileformat import load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "province.json"
+        save(province_scenario(base), path, keep_backup=False)
+        t = time.perf_counter()
+        load(path)
+        load_s = time.perf_counter() - t
+        runs = []
+        for _ in range(3):
+            t = time.perf_counter()
+            child = subprocess.Popen(
+                [sys.executable, "main.py", "summary", str(path), "--json"], cwd=ROOT, stdout=subprocess.DEVNULL
+            )
+            _, status, usage = os.wait4(child.pid, 0)
+            runs.append((time.perf_counter() - t, usage.ru_maxrss / 1024))
+            child.returncode = os.waitstatus_to_exitcode(status)
+            if child.returncode:
+                raise SystemExit(f"summary of the province scenario failed with exit code {child.returncode}")
+        size_mb = path.stat().st_size / 2**20
+    runs.sort()
+    return {
+        "province_sites": PROVINCE_SITES,
+        "province_file_mb": round(size_mb, 1),
+        "province_load_s": round(load_s, 3),
+        "province_summary_s": round(runs[1][0], 3),
+        "province_peak_rss_mb": round(max(r for _, r in runs), 1),
+    }
 
 
 def _vector_baselines(scenario) -> dict[str, float]:

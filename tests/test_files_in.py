@@ -388,3 +388,65 @@ def test_geometry_is_validated_as_it_will_be_written():
     ok = Zone("zone-000009", "区域", "priority", box(121.80, 29.89, 121.81, 29.90), 2025)
     commands.add_features(scenario, [ok]).do(scenario)
     assert loads(dumps(scenario), "s.json").zones["zone-000009"] == ok
+
+
+# ------------------------------------------------------------------------------------------- the fast path
+_ODD_VALUES = [
+    None, True, False, 0, -1, 1, 30, 30.0, 300, 300.5, 1e-9, 10**400, float("nan"), float("inf"), "30", "", " ",
+    "5g_macro", "5g_a", "5g_small", "cmcc", "cmcc_cbn", "urban", "rural", "synthetic", "planner", 700, 2100, 3500,
+    4900, 2025, 2019, 1989, 2101, [], {}, [1, 2], 1e8, 1e9, 99_999.0, "site-x", "\u202e",
+]  # fmt: skip
+
+
+def test_the_fast_path_for_sites_accepts_and_reports_exactly_what_the_full_check_does(monkeypatch):
+    """Sites are read by a fast path (for 220,000-site files) that must agree with the full validation: each of
+    ~700 spoilt site features gives the same scenario, or the same report, with the fast path on or off."""
+    import random
+
+    from planner.storage import fileformat
+
+    rng = random.Random(6)
+    keys = ["kind", "operator", "band_mhz", "height_m", "environment", "open_year", "radius_m", "capex_wan", "source"]
+    full = fileformat._Reader.plain_site
+
+    def outcome(text):
+        try:
+            return loads(text, "plan.json")
+        except ScenarioFileError as exc:
+            return exc.report()
+
+    def spoil(feat):
+        roll = rng.random()
+        if roll < 0.6:
+            feat["properties"][rng.choice(keys)] = rng.choice(_ODD_VALUES)
+        elif roll < 0.7:
+            feat["properties"].pop(rng.choice(keys), None)
+        elif roll < 0.8:
+            feat["geometry"] = {"type": "Point"}
+            feat["geometry"]["coordinates"] = rng.choice(
+                [[121.56, 29.88, 5.0], [121.56], [0, 0], [121, 29.9], ["121.5", 29.8], [122.207, 30.016]]
+            )
+        elif roll < 0.9:
+            feat[rng.choice(["id", "type", "extra"])] = rng.choice(_ODD_VALUES)
+        else:
+            feat["geometry"] = rng.choice([None, {"type": "Point"}, {"type": "Polygon", "coordinates": []}])
+
+    # Every odd value in every field once, then 300 features spoilt in two random ways.
+    edits = [(k, v) for k in keys for v in _ODD_VALUES] + [None] * 300
+    accepted = 0
+    for edit in edits:
+        doc = copy.deepcopy(GOOD)
+        feat = _site(doc)
+        if edit is not None:
+            feat["properties"][edit[0]] = edit[1]
+        else:
+            spoil(feat)
+            spoil(feat)
+        text = json.dumps(doc, ensure_ascii=False)
+        fast = outcome(text)
+        monkeypatch.setattr(fileformat._Reader, "plain_site", lambda self, feat, seen, n: None)
+        slow = outcome(text)
+        monkeypatch.setattr(fileformat._Reader, "plain_site", full)
+        assert fast == slow, text
+        accepted += not isinstance(fast, str)
+    assert 20 < accepted < len(edits) - 20  # both kinds of outcome were exercised

@@ -31,7 +31,17 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from planner.domain.checks import position_problems, quote, text_problem
+from planner.domain.checks import (
+    MAX_HEIGHT_M,
+    MAX_RADIUS_M,
+    MAX_WAN,
+    MAX_YEAR,
+    MIN_YEAR,
+    NINGBO_BBOX,
+    position_problems,
+    quote,
+    text_problem,
+)
 from planner.domain.features import (
     InvestmentItem,
     Park,
@@ -52,6 +62,8 @@ from planner.domain.scenario import (
     validate_target,
     validate_unit_cost,
 )
+from planner.domain.vocab import ENVIRONMENTS, OPERATORS, SITE_KINDS, SITE_SOURCES
+from planner.geo.site_radius import radius_problem
 from planner.perf import paused_gc
 from planner.storage.problems import Problem, ScenarioFileError
 
@@ -255,7 +267,15 @@ class _Reader:
         ):
             self.problem(where, "must be a GeoJSON FeatureCollection with a 'features' list")
             return out
-        for n, feat in enumerate(fc["features"], start=1):
+        fast = self.plain_site if name == "sites" else None
+        features = fc["features"]
+        for n in range(1, len(features) + 1):
+            # Each parsed feature is dropped from the document once read: the document of a 220,000-site file
+            # holds ~300 MB of dicts, freed as the (much smaller) features are built rather than after.
+            feat, features[n - 1] = features[n - 1], None
+            if fast is not None and (obj := fast(feat, out, n)) is not None:
+                out[obj.id] = obj
+                continue
             fid = feat.get("id") if isinstance(feat, dict) else None
             fwhere = f"{where} feature {n}" + (f" (id {_show_id(fid)})" if fid is not None else "")
             if not isinstance(feat, dict) or feat.get("type") != "Feature":
@@ -312,6 +332,62 @@ class _Reader:
             self.placed_sites.append((where, site))
         return site
 
+    def plain_site(self, feat: Any, seen: dict, n: int) -> Site | None:
+        """The site of a feature written the way the planner writes it, with plainly sound values; else None.
+
+        The fast path for the tens of thousands of sites of a city or a province (measured on 220,000 sites: 4× faster
+        than :meth:`site`). It accepts only what :func:`validate_site` would accept — exact types, known keys,
+        values inside the same limits — and leaves everything else, including anything doubtful, to :meth:`site`,
+        which reports every problem. The geography check runs on the whole batch afterwards either way.
+        """
+        if type(feat) is not dict or feat.get("type") != "Feature" or len(feat) != 4:
+            return None
+        fid, props, geom = feat.get("id"), feat.get("properties"), feat.get("geometry")
+        if type(fid) is not str or type(props) is not dict or type(geom) is not dict or fid in seen:
+            return None
+        if not fid.isascii() or not fid.isprintable() or fid.isspace() or not fid:
+            return None
+        if self.duplicates and (id(feat) in self.duplicates or id(props) in self.duplicates):
+            return None
+        if not (_SITE_REQUIRED <= props.keys() <= _SITE_ALLOWED) or geom.get("type") != "Point" or len(geom) != 2:
+            return None
+        coords = geom.get("coordinates")
+        if type(coords) is not list or len(coords) != 2:
+            return None
+        lon, lat = coords
+        band, height, year = props["band_mhz"], props["height_m"], props["open_year"]
+        radius, capex = props.get("radius_m"), props.get("capex_wan")
+        kind, operator, env = props["kind"], props["operator"], props["environment"]
+        source = props.get("source", "planner")
+        x0, y0, x1, y1 = NINGBO_BBOX
+        if not (
+            type(lon) is float
+            and type(lat) is float
+            and x0 <= lon <= x1
+            and y0 <= lat <= y1
+            and type(band) is int
+            and 400 <= band <= 6000
+            and type(height) in _REAL
+            and 0 < height <= MAX_HEIGHT_M
+            and type(year) is int
+            and MIN_YEAR <= year <= MAX_YEAR
+            and (radius is None or (type(radius) in _REAL and 0 < radius <= MAX_RADIUS_M))
+            and (capex is None or (type(capex) in _REAL and 0 <= capex <= MAX_WAN))
+            and type(kind) is str
+            and kind in SITE_KINDS
+            and type(operator) is str
+            and operator in OPERATORS
+            and type(env) is str
+            and env in ENVIRONMENTS
+            and type(source) is str
+            and source in SITE_SOURCES
+            and radius_problem(kind, band, height, env, radius) is None
+        ):
+            return None
+        site = Site(fid, kind, operator, band, height, env, lon, lat, year, radius, capex, source)
+        self.placed_sites.append((f"layers.sites feature {n} (id {fid})", site))
+        return site
+
     def zone(self, where: str, fid: str, feat: dict) -> Zone | None:
         read = self.props(where, feat.get("properties"), Zone, ("id", "geometry"), ("name", "kind", "open_year"))
         geom = self.geometry(where, feat.get("geometry"), ("Polygon", "MultiPolygon"))
@@ -354,6 +430,10 @@ class _Reader:
                 out.append((where, obj))
         return out
 
+
+_SITE_ALLOWED = frozenset(f.name for f in fields(Site)) - {"id", "lon", "lat"}
+_SITE_REQUIRED = frozenset(("kind", "operator", "band_mhz", "height_m", "environment", "open_year"))
+_REAL = (int, float)
 
 #: Stands for a required field that is missing while the rest of a feature is validated.
 _PLACEHOLDER = None
@@ -468,8 +548,14 @@ def loads(text: str, path: str | Path = "<text>") -> Scenario:
     they are moved out of its generations with ``gc.freeze()``, so that later work — the coverage engine's first
     build — does not pay for rescanning them either (measured: first engine build 0.45–0.7 s → 0.2–0.3 s).
     """
+    return _load_text([text], path)
+
+
+def _load_text(holder: list[str], path: str | Path) -> Scenario:
+    """:func:`loads` of the one text in ``holder``, which is emptied: once parsed, the text (up to hundreds of MB
+    for a province) is freed before the features are built, which lowers the peak memory of a load."""
     with paused_gc():
-        scenario = _loads(text, path)
+        scenario = _loads(holder, path)
     gc.freeze()
     return scenario
 
@@ -506,10 +592,10 @@ def _parse_json(text: str, path: str) -> tuple[Any, dict[int, list[str]]]:
         raise fail("", f"a value cannot be read ({str(exc).split(';')[0]})") from None
 
 
-def _loads(text: str, path: str | Path) -> Scenario:
+def _loads(holder: list[str], path: str | Path) -> Scenario:
     path = str(path)
     try:
-        return _read_document(text, path)
+        return _read_document(_parse_json(holder.pop(), path), path)
     except ScenarioFileError:
         raise
     except Exception as exc:  # the last line of defence: any surprise in a file is reported as a file problem
@@ -517,8 +603,8 @@ def _loads(text: str, path: str | Path) -> Scenario:
         raise ScenarioFileError(path, [Problem(path, "", message)]) from None
 
 
-def _read_document(text: str, path: str) -> Scenario:
-    doc, duplicates = _parse_json(text, path)
+def _read_document(parsed: tuple[Any, dict[int, list[str]]], path: str) -> Scenario:
+    doc, duplicates = parsed
     if not isinstance(doc, dict):
         raise ScenarioFileError(path, [Problem(path, "", "not a scenario file (top level is not an object)")])
     fmt = doc.get("format")
@@ -667,13 +753,14 @@ def load(path: str | Path) -> Scenario:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise ScenarioFileError(path, [Problem(str(path), "", "is UTF-16 text; save it as UTF-8")])
     try:
-        text = data.decode("utf-8-sig")
+        holder = [data.decode("utf-8-sig")]
     except UnicodeDecodeError as exc:
         raise ScenarioFileError(
             path,
             [Problem(str(path), f"line {_line_of(data, exc.start)}", "is not UTF-8 text (save it as UTF-8)")],
         ) from None
-    return loads(text, path)
+    del data  # the bytes are not needed once decoded: a lower peak for a large file
+    return _load_text(holder, path)
 
 
 def _line_of(data: bytes, offset: int) -> int:
