@@ -26,6 +26,7 @@ from planner.domain.commands import (
     move_feature,
     remove_features,
     set_attributes,
+    set_scenario_info,
 )
 from planner.domain.features import Park, Site, Zone
 from planner.domain.scenario import Scenario
@@ -47,7 +48,12 @@ def make_site(n: int, lon: float = 121.55, lat: float = 29.87, source: str = "pl
 
 def make_park(n: int, geometry=None, kind: str = "sck_core") -> Park:
     """A valid park (a point in 鄞州 unless a geometry is given)."""
-    return Park(f"park-{n:06d}", f"测试园区{n}", kind, geometry or Point(121.60, 29.85), "330212")
+    from planner.geo.land import district_of_points
+
+    geometry = geometry or Point(121.60, 29.85)
+    spot = geometry.representative_point()
+    district = district_of_points([spot.x], [spot.y])[0]  # a park must lie in the district it names
+    return Park(f"park-{n:06d}", f"测试园区{n}", kind, geometry, district)
 
 
 def make_zone(n: int) -> Zone:
@@ -463,3 +469,23 @@ def test_run_app_runs_the_event_loop_and_returns_its_exit_code(tmp_path, monkeyp
     QTimer.singleShot(0, lambda: QApplication.instance().exit(3))
     assert run_app(str(path)) == 3
     assert opened == [str(path)]
+
+
+def test_title_and_status_bar_show_control_characters_escaped(qtbot):
+    # A name from a file edited elsewhere: an ESC sequence, a bidi override, NUL, a newline and a literal "[*]".
+    name = "规划[*]甲\x1b[2J\u202e乙\x00\n丙"
+    w = MainWindow(Scenario(name=name))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    shown = w.windowHandle().title()  # what the window system is given, after Qt's "[*]" handling
+    assert shown.startswith("规划[*]甲\\x1b[2J\\u202e乙\\x00\\x0a丙 — ")
+    assert not re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", shown)
+    w.setWindowModified(True)
+    assert w.windowHandle().title().startswith("规划[*]甲\\x1b[2J\\u202e乙\\x00\\x0a丙* — ")
+    label = w.scenario_label.text()
+    assert "规划[*]甲\\x1b[2J\\u202e乙\\x00\\x0a丙" in label
+    assert not re.search("[\x00-\x1f\u202a-\u202e]", label)
+    # A rename through the stack is shown escaped too.
+    w.stack.push(set_scenario_info(w.scenario, name="新\u2066名"))
+    assert w.windowHandle().title().startswith("新\\u2066名") and "新\\u2066名" in w.scenario_label.text()

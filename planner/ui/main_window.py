@@ -47,6 +47,7 @@ from planner.domain.scenario import Change, Scenario
 from planner.geo.basemap import districts
 from planner.storage.fileformat import load
 from planner.storage.problems import ScenarioFileError
+from planner.textsafe import printable
 from planner.ui import style
 from planner.ui.binding import ModelLink
 from planner.ui.map_canvas import MapCanvas
@@ -70,8 +71,9 @@ def show_load_error(parent: QWidget | None, error: ScenarioFileError, *, opened_
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(LOAD_ERROR_TITLE)
-    box.setText(f"<b>{LOAD_ERROR_TITLE}</b><br>{html.escape(Path(error.path).name)}")
-    report = error.report()
+    box.setText(f"<b>{LOAD_ERROR_TITLE}</b><br>{html.escape(printable(Path(error.path).name))}")
+    # Control characters in the file's text are shown escaped, never interpreted (textsafe).
+    report = printable(error.report(), keep_newlines=True)
     lines = report.splitlines()
     shown = "\n".join(lines[:_REPORT_LINES_SHOWN])
     if len(lines) > _REPORT_LINES_SHOWN:
@@ -80,7 +82,8 @@ def show_load_error(parent: QWidget | None, error: ScenarioFileError, *, opened_
         box.setDetailedText(report)
     if opened_empty:
         shown += "\n\n已改为打开空白情景。/ An empty scenario was opened instead."
-    box.setInformativeText(shown)
+    # Rich text, escaped: a value in the file such as "<b>" must show as typed, not format the box.
+    box.setInformativeText(html.escape(shown).replace("\n", "<br>"))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.exec()
 
@@ -432,9 +435,13 @@ class MainWindow(QMainWindow):
 
     def _refresh_status(self) -> None:
         s = self._scenario
-        self.setWindowTitle(f"{s.name}[*] — {style.APP_TITLE}")
-        self.scenario_label.setText(f"情景 Scenario: <b>{html.escape(s.name)}</b>")
-        self.scenario_label.setToolTip(str(self.path) if self.path else "")
+        # File text is shown with its control characters escaped (planner/textsafe.py), never interpreted: a
+        # bidi override cannot reorder the title, a newline cannot split the status bar. A literal "[*]" in a name
+        # is doubled so that Qt shows it instead of taking it for the unsaved-changes placeholder.
+        name = printable(s.name)
+        self.setWindowTitle(f"{name.replace('[*]', '[*][*]')}[*] — {style.APP_TITLE}")
+        self.scenario_label.setText(f"情景 Scenario: <b>{html.escape(name)}</b>")
+        self.scenario_label.setToolTip(printable(self.path) if self.path else "")
         self.counts_label.setText(f"园区 {len(s.parks):,} · 站点 {len(s.sites):,} · 区域 {len(s.zones):,}")
         self.synthetic_label.setVisible(self._synthetic_sites > 0)
 
