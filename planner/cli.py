@@ -8,17 +8,21 @@ Subcommands::
     export FILE --geojson DIR           one WGS-84 GeoJSON file per layer (districts, parks, sites, zones)
 
 Errors are reported as messages naming the file and the problem, never as a traceback (set
-``PLANNER_DEBUG=1`` to see one when reporting a bug).
+``PLANNER_DEBUG=1`` to see one when reporting a bug); a failed read or write says what went wrong in words
+(planner/storage/oserrors.py). Text from files — names, ids, products, problem messages — is printed with its
+control characters shown escaped, never interpreted by the terminal (planner/textsafe.py); ``--json`` writes them
+as ``\\uXXXX`` escapes, so the JSON parses to the same values.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from planner.textsafe import json_dumps, printable
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -38,8 +42,31 @@ def _year(text: str) -> int:
     return year
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """Print ``text`` (lines laid out by this module) with any control character left in it shown escaped."""
+    print(printable(text, keep_newlines=True), file=sys.stderr if err else sys.stdout)
+
+
+def _report(error, limit: int | None = None) -> str:
+    """A ScenarioFileError's problems, one per line, each escaped whole (a newline in a value cannot split it)."""
+    from planner.storage.problems import MAX_LISTED
+
+    limit = MAX_LISTED if limit is None else limit
+    lines = [printable(p) for p in error.problems[:limit]]
+    if len(error.problems) > limit:
+        lines.append(f"… and {len(error.problems) - limit} more problems in {printable(error.path)}")
+    return "\n".join(lines)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the arguments it quotes in an error message shown escaped."""
+
+    def error(self, message: str):  # type: ignore[override]
+        super().error(printable(message, keep_newlines=True))
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python main.py",
         description=f"{DESCRIPTION}\n不带子命令时打开桌面应用（默认加载 2025 基线）。"
         " / With no subcommand, opens the desktop app (on the bundled 2025 baseline).",
@@ -78,13 +105,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         scenario = _load(args.file)
     except ScenarioFileError as exc:
-        print(exc.report(limit=10_000), file=sys.stderr)
+        _say(_report(exc, limit=10_000), err=True)
         n = len(exc.problems)
-        print(f"无效 / INVALID: {n} problem{'s' if n != 1 else ''} in {args.file}", file=sys.stderr)
+        _say(f"无效 / INVALID: {n} problem{'s' if n != 1 else ''} in {printable(args.file)}", err=True)
         return EXIT_INVALID
-    print(
-        f"有效 / VALID: {args.file} — {scenario.name}: {len(scenario.parks)} parks, {len(scenario.sites)} sites, "
-        f"{len(scenario.zones)} zones, {len(scenario.investments)} investment items"
+    _say(
+        f"有效 / VALID: {printable(args.file)} — {printable(scenario.name)}: {len(scenario.parks)} parks, "
+        f"{len(scenario.sites)} sites, {len(scenario.zones)} zones, {len(scenario.investments)} investment items"
     )
     return EXIT_OK
 
@@ -104,6 +131,23 @@ def _rjust(text: str, width: int) -> str:
     return " " * max(width - _width(text), 0) + text
 
 
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> list[str]:
+    """The lines of a text table: ``align`` has one character per column, ``>`` right, ``<`` left, ``L`` left after
+    a wider gap (free text). Each column is as wide as its widest cell or header, counted in terminal columns, so
+    header and values line up whatever the data.
+    """
+    widths = [max(_width(c) for c in col) for col in zip(head, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = []
+        for i, (c, w, a) in enumerate(zip(cells, widths, align, strict=True)):
+            gap = "" if i == 0 else "  " if a == "L" else " "
+            parts.append(gap + (_rjust(c, w) if a == ">" else _ljust(c, w)))
+        return "".join(parts).rstrip()
+
+    return [line(head), *(line(r) for r in rows)]
+
+
 def _number(v: float) -> str:
     """A count as a whole number, anything else with one decimal."""
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
@@ -113,56 +157,123 @@ def _pct(v) -> str:
     return "—" if v is None else f"{v:.2f}"
 
 
+def _wan(v: float) -> str:
+    """万元, whole, with thousands separators (the column header states the unit)."""
+    return f"{v:,.0f}"
+
+
+def _whole_adding_up(parts: Sequence[float], total: float) -> list[int]:
+    """``parts`` rounded to whole numbers that add up to ``total`` rounded (largest remainder).
+
+    Each stays within 1 of its exact value, so a column of rounded 万元 adds up to its 全市 row, as a planner
+    checking the table with a calculator expects.
+    """
+    import math
+
+    if not parts:
+        return []
+    floors = [math.floor(v) for v in parts]
+    left = round(total) - sum(floors)
+    order = sorted(range(len(parts)), key=lambda i: parts[i] - floors[i], reverse=left > 0)
+    out = list(floors)
+    for k in range(abs(left)):
+        out[order[k % len(order)]] += 1 if left > 0 else -1
+    return out
+
+
+def _signed(v, fmt: str = "+.2f") -> str:
+    return "—" if v is None else format(v, fmt)
+
+
+#: Zone kinds shown in the zones table.
+ZONE_KIND_LABELS = {"priority": "重点区域 priority", "functional": "功能区 functional"}
+#: Footnotes under the district table: what the area and the per-10,000 figure are.
+AREA_NOTE = (
+    "陆地面积为官方陆地面积；覆盖率按区县边界多边形（含围垦和滩涂，全市 {poly:,.1f} km²）计算"
+    " / land area is the official land area; coverage is a share of the boundary polygons"
+    " (incl. reclaimed land and tidal flats, {poly:,.1f} km² citywide)"
+)
+PER_10K_NOTE = (
+    "站点/万人：每万人5G基站数（2020年人口普查；国家2025年目标 26）"
+    " / sites per 10,000 people (2020 census; national 2025 target 26)"
+)
+
+
+def _zone_kind(kind: str) -> str:
+    return ZONE_KIND_LABELS.get(kind, printable(kind))
+
+
 def _format_summary(data: dict) -> str:
     from planner.analysis.investment import format_wan
 
     sc = data["scenario"]
-    lines = [f"{sc['name']}（截至 {sc['year']} 年底 / as of end-{sc['year']}）", ""]
-    lines.append(
-        f"{_ljust('区县', 6)} {'District':<10} {_rjust('人口 Pop.', 10)} {_rjust('面积km²', 7)} {_rjust('园区', 4)} "
-        f"{_rjust('站点', 6)} {'5G%':>7} {'5G-A%':>7} {'F5G%':>7} {_rjust('投资 Investment', 14)}  一区一品 Product"
-    )
-    for d in data["districts"]:
-        lines.append(
-            f"{_ljust(d['name'], 6)} {d['name_en']:<10} {d['population']:>10,} {d['area_km2']:>7.1f} {d['parks']:>4} "
-            f"{d['sites']:>6,} {_pct(d['coverage_5g_pct']):>7} {_pct(d['coverage_5ga_pct']):>7} "
-            f"{_pct(d['coverage_f5g_pct']):>7} {format_wan(d['investment_wan']):>14}  "
-            f"{d['product'] or '未分配 / unassigned'}"
+    lines = [f"{printable(sc['name'])}（截至 {sc['year']} 年底 / as of end-{sc['year']}）", ""]
+    head = ["区县", "District", "人口 Pop.", "陆地面积 km²", "园区", "站点", "站点/万人", "5G%", "5G-A%", "F5G%",
+            "投资 万元", "一区一品 Product"]  # fmt: skip
+    c, t, o = data["city"], data["totals"], data.get("other", {})
+    show_other = o.get("sites") or o.get("parks") or abs(o.get("investment_wan", 0.0)) >= 0.5
+    inv = [d["investment_wan"] for d in data["districts"]] + ([o["investment_wan"]] if show_other else [])
+    inv_shown = _whole_adding_up(inv, t["investment_wan"])
+    rows = []
+    for d, inv_wan in zip(data["districts"], inv_shown, strict=False):
+        rows.append(
+            [
+                printable(d["name"]),
+                printable(d["name_en"]),
+                f"{d['population']:,}",
+                f"{d['area_km2']:,.1f}",
+                f"{d['parks']:,}",
+                f"{d['sites']:,}",
+                _pct(d.get("sites_per_10k")),
+                _pct(d["coverage_5g_pct"]),
+                _pct(d["coverage_5ga_pct"]),
+                _pct(d["coverage_f5g_pct"]),
+                _wan(inv_wan),
+                printable(d["product"]) if d["product"] else "未分配 / unassigned",
+            ]
         )
-    c, t = data["city"], data["totals"]
-    rest_wan = t["investment_wan"] - sum(d["investment_wan"] for d in data["districts"])
-    if t["sites_at_sea"] or abs(rest_wan) >= 0.05:
+    if show_other:
         # What no district holds, so that the district rows add up to the city row.
-        lines.append(
-            f"{_ljust('其他', 6)} {'Other':<10} {'':>10} {'':>7} {'':>4} {t['sites_at_sea']:>6,} "
-            f"{'':>7} {'':>7} {'':>7} {format_wan(rest_wan):>14}  海上站点、全市性投资 / sites at sea, citywide items"
-        )
-    lines.append(
-        f"{_ljust('全市', 6)} {'City':<10} {'':>10} {c['area_km2']:>7.1f} {t['parks']:>4} {t['sites']:>6,} "
-        f"{_pct(c['coverage_5g_pct']):>7} {_pct(c['coverage_5ga_pct']):>7} {_pct(c['coverage_f5g_pct']):>7} "
-        f"{format_wan(t['investment_wan']):>14}"
-    )
+        rows.append(["其他", "Other", "", "", f"{o['parks']:,}" if o["parks"] else "", f"{o['sites']:,}", "", "", "",
+                     "", _wan(inv_shown[-1]), "海上站点、全市性投资 / sites at sea, citywide items"])  # fmt: skip
+    rows.append(["全市", "City", f"{c['population']:,}", f"{c['area_km2']:,.1f}", f"{t['parks']:,}",
+                 f"{t['sites']:,}", _pct(c.get("sites_per_10k")), _pct(c["coverage_5g_pct"]),
+                 _pct(c["coverage_5ga_pct"]), _pct(c["coverage_f5g_pct"]), _wan(round(t["investment_wan"])),
+                 ""])  # fmt: skip
+    lines += _table(head, rows, "<<>>>>>>>>>L")
+    lines += [f"注：{AREA_NOTE.format(poly=c['polygon_area_km2'])}", f"注：{PER_10K_NOTE}"]
     if data["zones"]:
-        lines += ["", f"  {_ljust('重点区域 Zones', 20)} {'5G%':>7} {'5G-A%':>7} {'F5G%':>7} {_rjust('双万兆%', 8)}"]
-        for z in data["zones"]:
-            lines.append(
-                f"  {_ljust(z['name'], 20)} {_pct(z['coverage_5g_pct']):>7} {_pct(z['coverage_5ga_pct']):>7} "
-                f"{_pct(z['coverage_f5g_pct']):>7} {_pct(z.get('coverage_dual_pct')):>8}"
-            )
+        zrows = [
+            [
+                printable(z["name"]),
+                _zone_kind(z["kind"]),
+                _pct(z["coverage_5g_pct"]),
+                _pct(z["coverage_5ga_pct"]),
+                _pct(z["coverage_f5g_pct"]),
+                _pct(z.get("coverage_dual_pct")),
+            ]
+            for z in data["zones"]
+        ]
+        table = _table(["区域 Zones", "类型 Kind", "5G%", "5G-A%", "F5G%", "双万兆%"], zrows, "<<>>>>")
+        lines += ["", *("  " + ln for ln in table)]
     lines += ["", "目标进度 Targets"]
     for tg in data["targets"]:
         value = "—" if tg["value"] is None else _number(tg["value"])
         share = "" if tg["share"] is None else f"  ({tg['share']:.0%})"
-        note = f"  [{tg['note']}]" if tg.get("note") else ""
-        lines.append(f"  {tg['year']} {tg['label']}: {value} / {_number(tg['target'])} {tg['unit']}{share}{note}")
+        note = f"  [{printable(tg['note'])}]" if tg.get("note") else ""
+        lines.append(
+            f"  {tg['year']} {printable(tg['label'])}: {value} / {_number(tg['target'])} {printable(tg['unit'])}"
+            f"{share}{note}"
+        )
     lines.append("")
     lines.append(
         f"合计 Total: {t['parks']} parks ({t['sck_parks']} 数创港), {t['sites']:,} sites, "
         f"{t['computing_pflops']:,.0f} PFLOPS, {t['data_enterprises']:,} data enterprises, "
-        f"investment {format_wan(t['investment_wan'])}"
+        f"investment {_wan(t['investment_wan'])} 万元"
+        + (f" ({format_wan(t['investment_wan'])})" if abs(t["investment_wan"]) >= 10_000 else "")
     )
     if t.get("missing_unit_costs"):
-        lines.append(f"注：单价缺失 / missing unit costs: {', '.join(t['missing_unit_costs'])}")
+        lines.append(f"注：单价缺失 / missing unit costs: {', '.join(printable(k) for k in t['missing_unit_costs'])}")
     if data.get("synthetic_sites"):
         lines.append("注：站点为合成示意数据 / Note: sites are synthetic.")
     return "\n".join(lines)
@@ -170,47 +281,66 @@ def _format_summary(data: dict) -> str:
 
 def _format_compare(data: dict) -> str:
     a, b = data["a"], data["b"]
-    lines = [f"比较 Compare（截至 {data['year']} 年底）: A = {a['name']}  →  B = {b['name']}", ""]
-    lines.append(
-        f"{_ljust('区县', 6)} {_rjust('园区Δ', 6)} {_rjust('站点Δ', 8)} {'5G% Δ':>8} {'5G-A% Δ':>8} {'F5G% Δ':>8} "
-        f"{_rjust('投资Δ 万元', 14)}"
-    )
-    for d in data["districts"]:
-        lines.append(
-            f"{_ljust(d['name'], 6)} {d['parks']['delta']:>+6} {d['sites']['delta']:>+8,} "
-            f"{d['coverage_5g_pct']['delta']:>+8.2f} {d['coverage_5ga_pct']['delta']:>+8.2f} "
-            f"{d['coverage_f5g_pct']['delta']:>+8.2f} {d['investment_wan']['delta']:>+14,.1f}"
-            + (
-                f"  一区一品: {d['product']['a'] or '—'} → {d['product']['b'] or '—'}"
-                if d["product"]["changed"]
-                else ""
-            )
-        )
-    city = data["city"]
-    lines.append(
-        f"{_ljust('全市', 6)} {data['totals']['parks']['delta']:>+6} {data['totals']['sites']['delta']:>+8,} "
-        f"{city['coverage_5g_pct']['delta']:>+8.2f} {city['coverage_5ga_pct']['delta']:>+8.2f} "
-        f"{city['coverage_f5g_pct']['delta']:>+8.2f} {data['totals']['investment_wan']['delta']:>+14,.1f}"
-    )
-    if data["zones"]:
-        lines += [
-            "",
-            f"  {_ljust('重点区域 Zones', 20)} {'5G% Δ':>8} {'5G-A% Δ':>8} {'F5G% Δ':>8} {_rjust('双万兆% Δ', 10)}",
-        ]
-        for z in data["zones"]:
-            d = [
-                z[k]["delta"] for k in ("coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct", "coverage_dual_pct")
+    lines = [
+        f"比较 Compare（截至 {data['year']} 年底）: A = {printable(a['name'])}  →  B = {printable(b['name'])}",
+        "",
+    ]
+    head = ["区县", "District", "园区Δ", "站点Δ", "站点/万人Δ", "5G% Δ", "5G-A% Δ", "F5G% Δ", "投资Δ 万元",
+            "一区一品 Product (A → B)"]  # fmt: skip
+    other, city, totals = data.get("other"), data["city"], data["totals"]
+    show_other = other and any(abs(other[k][x]) >= 0.5 for k in ("parks", "sites", "investment_wan") for x in "ab")
+    inv = [d["investment_wan"]["delta"] for d in data["districts"]]
+    inv_shown = _whole_adding_up(inv + ([other["investment_wan"]["delta"]] if show_other else []),
+                                 totals["investment_wan"]["delta"])  # fmt: skip
+    rows = []
+    for d, inv_wan in zip(data["districts"], inv_shown, strict=False):
+        product = ""
+        if d["product"]["changed"]:
+            product = f"{printable(d['product']['a'] or '—')} → {printable(d['product']['b'] or '—')}"
+        rows.append(
+            [
+                printable(d["name"]),
+                printable(d.get("name_en", "")),
+                f"{d['parks']['delta']:+,}",
+                f"{d['sites']['delta']:+,}",
+                _signed(d.get("sites_per_10k", {}).get("delta")),
+                _signed(d["coverage_5g_pct"]["delta"]),
+                _signed(d["coverage_5ga_pct"]["delta"]),
+                _signed(d["coverage_f5g_pct"]["delta"]),
+                f"{inv_wan:+,}",
+                product,
             ]
-            lines.append(
-                f"  {_ljust(z['name'], 20)} "
-                + " ".join("—".rjust(8) if v is None else f"{v:>+8.2f}" for v in d[:3])
-                + (" " + ("—".rjust(10) if d[3] is None else f"{d[3]:>+10.2f}"))
-            )
+        )
+    if show_other:
+        # What no district holds (sites at sea, citywide items), so that the rows add up to the city row.
+        rows.append(["其他", "Other", f"{other['parks']['delta']:+,}", f"{other['sites']['delta']:+,}", "", "", "",
+                     "", f"{inv_shown[-1]:+,}",
+                     "海上站点、全市性投资 / sites at sea, citywide items"])  # fmt: skip
+    rows.append(["全市", "City", f"{totals['parks']['delta']:+,}", f"{totals['sites']['delta']:+,}",
+                 _signed(city.get("sites_per_10k", {}).get("delta")), _signed(city["coverage_5g_pct"]["delta"]),
+                 _signed(city["coverage_5ga_pct"]["delta"]), _signed(city["coverage_f5g_pct"]["delta"]),
+                 f"{round(totals['investment_wan']['delta']):+,}", ""])  # fmt: skip
+    lines += _table(head, rows, "<<>>>>>>>L")
+    sp = city.get("sites_per_10k")
+    if sp:
+        lines.append(f"注：全市站点/万人 / city sites per 10,000 people: A {_pct(sp['a'])} → B {_pct(sp['b'])}")
+        lines.append(f"注：{PER_10K_NOTE}")
+    if data["zones"]:
+        zrows = [
+            [printable(z["name"]), _zone_kind(z.get("kind", ""))]
+            + [
+                _signed(z[k]["delta"])
+                for k in ("coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct", "coverage_dual_pct")
+            ]
+            for z in data["zones"]
+        ]
+        table = _table(["区域 Zones", "类型 Kind", "5G% Δ", "5G-A% Δ", "F5G% Δ", "双万兆% Δ"], zrows, "<<>>>>")
+        lines += ["", *("  " + ln for ln in table)]
     if data["targets"]:
         lines += ["", "目标 Targets (A → B)"]
         for tg in data["targets"]:
             a = "—" if tg["a"] is None else _number(tg["a"])
-            lines.append(f"  {tg['year']} {tg['label']}: {a} → {_number(tg['b'])} / {_number(tg['target'])}")
+            lines.append(f"  {tg['year']} {printable(tg['label'])}: {a} → {_number(tg['b'])} / {_number(tg['target'])}")
     lines.append("")
     lines.append(f"要素变化 Features (截至 {data['year']} 年底 / open by end-{data['year']}):")
     for layer, ch in data["features"].items():
@@ -229,10 +359,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     scenario = _load(args.file)
     data = summary(scenario, args.year)
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False))
-    else:
-        print(_format_summary(data))
+    _say(json_dumps(data) if args.json else _format_summary(data))
     return EXIT_OK
 
 
@@ -241,20 +368,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from planner.analysis.compare import compare
 
     data = compare(_load(args.a), _load(args.b), args.year)
-    print(json.dumps(data, ensure_ascii=False) if args.json else _format_compare(data))
+    _say(json_dumps(data) if args.json else _format_compare(data))
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``export FILE --geojson DIR``."""
-    from planner.reports.geojson_export import export_geojson
+    from planner.reports.geojson_export import export_geojson, layer_notes
+    from planner.storage.oserrors import describe
 
     if not args.geojson.strip():
         raise ValueError("--geojson needs a folder to write into")
     scenario = _load(args.file)
-    written = export_geojson(scenario, Path(args.geojson))
+    try:
+        written = export_geojson(scenario, Path(args.geojson))
+    except OSError as exc:
+        where = exc.filename if exc.filename is not None else args.geojson
+        _say(
+            f"错误 / error: 无法写入 / cannot write {printable(where)}: {printable(describe(exc))}\n"
+            f"未导出任何文件，文件夹保持原样 / nothing was exported; {printable(args.geojson)} is as it was",
+            err=True,
+        )
+        return EXIT_USAGE
     for path, count in written:
-        print(f"{path}: {count} features")
+        _say(f"{printable(path)}: {count:,} features")
+    for layer, note in layer_notes(scenario).items():
+        _say(f"注 / note ({layer}): {printable(note)}")
     return EXIT_OK
 
 
@@ -294,23 +433,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[command](args)
     except ScenarioFileError as exc:
-        print(exc.report(), file=sys.stderr)
+        _say(_report(exc), err=True)
         return EXIT_INVALID
     except BrokenPipeError:
         # The reader went away (`| head`): say nothing more, like any Unix tool.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except (OSError, ValueError) as exc:
-        print(f"错误 / error: {exc}", file=sys.stderr)
+    except OSError as exc:
+        from planner.storage.oserrors import describe_os_error
+
+        _say(f"错误 / error: {printable(describe_os_error(exc))}", err=True)
+        return EXIT_USAGE
+    except ValueError as exc:
+        _say(f"错误 / error: {printable(exc)}", err=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: a message, never a traceback
         if os.environ.get("PLANNER_DEBUG"):
             raise
-        print(
-            f"内部错误 / internal error: {type(exc).__name__}: {exc}\n"
+        _say(
+            f"内部错误 / internal error: {type(exc).__name__}: {printable(exc)}\n"
             "请报告此问题；设置 PLANNER_DEBUG=1 可查看详细信息 / please report this; set PLANNER_DEBUG=1 for details",
-            file=sys.stderr,
+            err=True,
         )
         return EXIT_INTERNAL

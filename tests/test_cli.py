@@ -224,3 +224,123 @@ def test_compare_counts_only_features_open_by_the_year():
 def test_summary_text_rows_add_up_to_the_city(plan):
     text = run("summary", str(PLAN_2027)).stdout
     assert "其他" in text and "全市" in text
+
+
+# -- the text tables, as a planner reads them ---------------------------------------------------------------
+def display_width(text: str) -> int:
+    """Terminal columns: East Asian wide and full-width characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def char_at(line: str, col: int) -> str:
+    """The character shown at terminal column ``col`` of ``line`` ('' past its end)."""
+    at = 0
+    for ch in line:
+        w = display_width(ch)
+        if at <= col < at + w:
+            return ch
+        at += w
+    return ""
+
+
+def cell(line: str, end: int) -> str:
+    """The value of a right-aligned column that ends at terminal column ``end``."""
+    out = []
+    col = end - 1
+    while col >= 0 and char_at(line, col) not in (" ", ""):
+        ch = char_at(line, col)
+        out.append(ch)
+        col -= display_width(ch)
+    return "".join(reversed(out))
+
+
+def table(text: str, first: str, last: str) -> list[str]:
+    """The lines of the table whose header starts with ``first``, down to the row starting with ``last``."""
+    lines = text.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith(first))
+    end = next(i for i in range(start, len(lines)) if lines[i].lstrip().startswith(last))
+    return lines[start : end + 1]
+
+
+def assert_right_aligned(lines: list[str], labels: list[str]) -> dict[str, int]:
+    """Every value of each right-aligned column ends in the terminal column where its header ends."""
+    head, rows = lines[0], lines[1:]
+    ends = {}
+    for label in labels:
+        assert label in head, f"no column {label!r} in {head!r}"
+        end = display_width(head[: head.index(label) + len(label)])
+        ends[label] = end
+        for row in rows:
+            if cell(row, end) == "" and char_at(row, end - 1) in (" ", ""):
+                continue  # an empty cell (the 其他 row has no coverage)
+            assert char_at(row, end - 1) not in (" ", ""), f"{label!r}: {row!r} ends before column {end}"
+            assert char_at(row, end) in (" ", ""), f"{label!r}: {row!r} runs past column {end}"
+    return ends
+
+
+def test_summary_table_columns_line_up_by_display_width_and_add_up():
+    text = run("summary", str(PLAN_2027)).stdout
+    lines = table(text, "区县", "全市")
+    ends = assert_right_aligned(
+        lines, ["人口 Pop.", "陆地面积 km²", "园区", "站点", "站点/万人", "5G%", "5G-A%", "F5G%", "投资 万元"]
+    )
+    rows = {ln.split()[0]: ln for ln in lines[1:]}
+    assert len(rows) == 12 and "其他" in rows  # ten districts, 其他, 全市
+
+    def number(row: str, label: str) -> float:
+        return float(cell(row, ends[label]).replace(",", "") or 0)
+
+    districts = [r for name, r in rows.items() if name not in ("其他", "全市")]
+    # One area: the official land area, in the district rows and in the city row (9,816, not the polygons' 10,358).
+    assert number(rows["全市"], "陆地面积 km²") == pytest.approx(sum(number(r, "陆地面积 km²") for r in districts))
+    assert number(rows["全市"], "陆地面积 km²") == pytest.approx(9816, abs=1)
+    assert "10,357.9" in text  # the polygon area is named in the footnote, not mixed into the column
+    # One unit, 万元 with thousands separators, and the rows add up to the city row.
+    assert "亿元" not in "\n".join(lines)
+    assert cell(rows["全市"], ends["投资 万元"]).count(",") == 2
+    assert number(rows["全市"], "投资 万元") == sum(number(r, "投资 万元") for n, r in rows.items() if n != "全市")
+    assert number(rows["全市"], "站点") == sum(number(r, "站点") for n, r in rows.items() if n != "全市")
+
+
+def test_summary_zones_table_is_headed_zones_and_shows_each_kind():
+    text = run("summary", str(PLAN_2027)).stdout
+    lines = table(text, "区域 Zones", "宁波高新区")
+    assert "重点区域 Zones" not in text and "类型 Kind" in lines[0]
+    assert_right_aligned(lines, ["5G%", "5G-A%", "F5G%", "双万兆%"])
+    kinds = {ln.split()[0]: ln.split()[1] for ln in lines[1:]}
+    assert kinds["宁波高新区"] == "功能区" and kinds["前湾新区"] == "重点区域" and kinds["北仑临港产业带"] == "重点区域"
+
+
+def test_compare_table_lines_up_shows_other_and_adds_up(tmp_path, small_scenario):
+    from planner.domain.features import InvestmentItem
+
+    b = small_scenario.copy()
+    b.investments["inv-000009"] = InvestmentItem("inv-000009", "全市数据平台", "", "platform", 2026, 12_345.0, "fiscal")
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    atomic.save(small_scenario, pa)
+    atomic.save(b, pb)
+    text = run("compare", str(pa), str(pb)).stdout
+    lines = table(text, "区县", "全市")
+    ends = assert_right_aligned(lines, ["园区Δ", "站点Δ", "站点/万人Δ", "5G% Δ", "5G-A% Δ", "F5G% Δ", "投资Δ 万元"])
+    rows = {ln.split()[0]: ln for ln in lines[1:]}
+    # The citywide item is in no district: it shows in 其他, and the rows add up to the city row.
+    assert cell(rows["其他"], ends["投资Δ 万元"]) == "+12,345"
+    assert cell(rows["全市"], ends["投资Δ 万元"]) == "+12,345"
+    data = json.loads(run("compare", str(pa), str(pb), "--json").stdout)
+    assert data["other"]["investment_wan"] == {"a": 0.0, "b": 12_345.0, "delta": 12_345.0}
+
+
+def test_compare_text_of_the_bundled_plan_adds_up_in_wan():
+    text = run("compare", str(BASELINE), str(PLAN_2027)).stdout
+    lines = table(text, "区县", "全市")
+    ends = assert_right_aligned(lines, ["站点Δ", "投资Δ 万元"])
+    rows = {ln.split()[0]: ln for ln in lines[1:]}
+
+    def number(row: str, label: str) -> int:
+        return int(cell(row, ends[label]).replace(",", "").replace("+", "") or 0)
+
+    for label in ("站点Δ", "投资Δ 万元"):
+        assert number(rows["全市"], label) == sum(number(r, label) for n, r in rows.items() if n != "全市")
+    assert number(rows["全市"], "投资Δ 万元") > 1_260_000

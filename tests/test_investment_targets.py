@@ -146,3 +146,23 @@ def test_priority_zone_target_says_how_many_zones_it_measured(plan):
     assert full.note == ""
     untracked = {(t.key, t.year): t for t in target_progress(plan, 2027)}[("data_products", 2027)]
     assert "not tracked" in untracked.note
+
+
+def test_sites_per_10k_target_is_measured_city_wide(costed):
+    costed.targets["5g_sites_per_10k@2025"] = Target(
+        "5g_sites_per_10k", "每万人5G基站数", "5G sites per 10,000 people", 2025, 26, "个/万人"
+    )
+    rows = {(t.key, t.year): t for t in target_progress(costed, 2027)}
+    row = rows[("5g_sites_per_10k", 2025)]
+    # Two sites open by 2025, over Ningbo's 9,404,283 people (2020 census).
+    assert row.value == pytest.approx(2 / 9_404_283 * 10_000) and row.note == ""
+    assert row.share == pytest.approx(row.value / 26)
+
+
+def test_compare_district_rows_and_other_add_up_to_the_city(baseline, plan):
+    data = compare(baseline, plan, 2027)
+    for key in ("sites", "investment_wan"):
+        rows = sum(d[key]["delta"] for d in data["districts"]) + data["other"][key]["delta"]
+        assert rows == pytest.approx(data["totals"][key]["delta"], abs=1)
+    per_10k = data["city"]["sites_per_10k"]
+    assert per_10k["b"] - per_10k["a"] == pytest.approx(data["totals"]["sites"]["delta"] / 9_404_283 * 10_000, abs=0.01)

@@ -17,11 +17,16 @@ from planner.domain.scenario import LAYERS, Scenario
 DISTRICT_FIGURES = (
     "parks",
     "sites",
+    "sites_per_10k",
     "coverage_5g_pct",
     "coverage_5ga_pct",
     "coverage_f5g_pct",
     "investment_wan",
 )
+#: City figures compared (the summary's "city" object).
+CITY_FIGURES = ("sites_per_10k", "coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct")
+#: What no district holds (the summary's "other" object: sites at sea, citywide investment items).
+OTHER_FIGURES = ("parks", "sites", "investment_wan")
 TOTAL_FIGURES = (
     "parks",
     "sck_parks",
@@ -81,7 +86,7 @@ def compare(a: Scenario, b: Scenario, year: int | None = None) -> dict[str, Any]
     sa, sb = summary(a, year), summary(b, year)
     districts = []
     for ra, rb in zip(sa["districts"], sb["districts"], strict=True):
-        row: dict[str, Any] = {"adcode": ra["adcode"], "name": ra["name"]}
+        row: dict[str, Any] = {"adcode": ra["adcode"], "name": ra["name"], "name_en": ra["name_en"]}
         for k in DISTRICT_FIGURES:
             row[k] = {"a": ra[k], "b": rb[k], "delta": _delta(ra[k], rb[k])}
         row["product"] = {"a": ra["product"], "b": rb["product"], "changed": ra["product"] != rb["product"]}
@@ -94,6 +99,7 @@ def compare(a: Scenario, b: Scenario, year: int | None = None) -> dict[str, Any]
             {
                 "id": zb["id"],
                 "name": zb["name"],
+                "kind": zb["kind"],
                 **{
                     k: {"a": za.get(k), "b": zb.get(k), "delta": _delta(za.get(k), zb.get(k))}
                     for k in ("coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct", "coverage_dual_pct")
@@ -101,8 +107,11 @@ def compare(a: Scenario, b: Scenario, year: int | None = None) -> dict[str, Any]
             }
         )
     city = {
-        k: {"a": sa["city"][k], "b": sb["city"][k], "delta": _delta(sa["city"][k], sb["city"][k])}
-        for k in ("coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct")
+        k: {"a": sa["city"][k], "b": sb["city"][k], "delta": _delta(sa["city"][k], sb["city"][k])} for k in CITY_FIGURES
+    }
+    other = {
+        k: {"a": sa["other"][k], "b": sb["other"][k], "delta": _delta(sa["other"][k], sb["other"][k])}
+        for k in OTHER_FIGURES
     }
     totals = {
         k: {"a": sa["totals"][k], "b": sb["totals"][k], "delta": _delta(sa["totals"][k], sb["totals"][k])}
@@ -127,6 +136,7 @@ def compare(a: Scenario, b: Scenario, year: int | None = None) -> dict[str, Any]
         "b": sb["scenario"],
         "districts": districts,
         "city": city,
+        "other": other,
         "zones": zones,
         "totals": totals,
         "targets": targets,

@@ -2,6 +2,14 @@
 
 Every figure can be asked as of year Y: only features whose ``open_year`` ≤ Y count (line items: ``year`` ≤ Y).
 :func:`summary` returns plain JSON-ready data; the CLI prints it, the app and the reports read the same data.
+What each figure means, and what area coverage can and cannot tell: docs/indicators.md.
+
+Areas: ``area_km2`` is the official land area (shared/domain.md) for the districts and for the city (their sum,
+≈9,816 km²), so that the rows add up; ``polygon_area_km2`` is the area of the boundary polygons (they include
+reclaimed land and tidal flats, 10,357.9 km² for the city), the area coverage percentages are shares of.
+``sites_per_10k`` is open sites per 10,000 people of the 2020 census (national 2025 target: 26). What no district
+holds — sites at sea, citywide investment items — is in ``other``, so that district rows plus ``other`` make the
+city.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from planner.domain.vocab import SCK_PARK_KINDS
 from planner.geo.basemap import districts
 
 PCT_DECIMALS = 3
+PER_10K_DECIMALS = 2
 
 
 def default_year(scenario: Scenario) -> int:
@@ -57,7 +66,7 @@ def summary(scenario: Scenario, year: int | None = None, engine=None) -> dict[st
     """
     from planner.analysis.coverage import CoverageEngine
     from planner.analysis.investment import investment_totals
-    from planner.analysis.targets import target_progress
+    from planner.analysis.targets import per_10k, target_progress
 
     year = default_year(scenario) if year is None else year
     if engine is None or engine.year != year:
@@ -68,6 +77,11 @@ def summary(scenario: Scenario, year: int | None = None, engine=None) -> dict[st
     sites_by = Counter(where[s.id] for s in scenario.sites.values() if s.open_year <= year)
     open_parks = [p for p in scenario.parks.values() if p.open_year <= year]
     parks_by = Counter(p.district for p in open_parks)
+
+    def sites_per_10k(count: int, population: int) -> float | None:
+        v = per_10k(count, population)
+        return None if v is None else round(v, PER_10K_DECIMALS)
+
     rows = []
     for d in districts():
         rows.append(
@@ -81,10 +95,28 @@ def summary(scenario: Scenario, year: int | None = None, engine=None) -> dict[st
                 "product": scenario.products.get(d.adcode),
                 "parks": parks_by.get(d.adcode, 0),
                 "sites": sites_by.get(d.adcode, 0),
+                "sites_per_10k": sites_per_10k(sites_by.get(d.adcode, 0), d.population_2020),
                 **_region(cov.districts[d.adcode]),
                 "investment_wan": round(inv.by_district.get(d.adcode, 0.0), 1),
             }
         )
+    adcodes = {d.adcode for d in districts()}
+    city_population = sum(d.population_2020 for d in districts())
+    total_sites = sum(sites_by.values())
+    city = {
+        "name": cov.city.name,
+        "area_km2": round(sum(d.land_area_km2 for d in districts()), 1),
+        "polygon_area_km2": round(cov.city.area_km2, 1),
+        "population": city_population,
+        "sites": total_sites,
+        "sites_per_10k": sites_per_10k(total_sites, city_population),
+        **_region(cov.city),
+    }
+    other = {
+        "parks": sum(n for a, n in parks_by.items() if a not in adcodes),
+        "sites": sum(n for a, n in sites_by.items() if a not in adcodes),
+        "investment_wan": round(sum(v for a, v in inv.by_district.items() if a not in adcodes), 1),
+    }
     zones = [
         {"id": zid, "name": z.name, "kind": scenario.zones[zid].kind, "area_km2": round(z.area_km2, 3), **_region(z)}
         for zid, z in sorted(cov.zones.items())
@@ -127,13 +159,14 @@ def summary(scenario: Scenario, year: int | None = None, engine=None) -> dict[st
             "horizon_year": scenario.horizon_year,
         },
         "districts": rows,
-        "city": {"name": cov.city.name, "area_km2": round(cov.city.area_km2, 1), **_region(cov.city)},
+        "city": city,
+        "other": other,
         "zones": zones,
         "parks": parks,
         "totals": {
             "parks": len(open_parks),
             "sck_parks": sum(1 for p in open_parks if p.kind in SCK_PARK_KINDS),
-            "sites": sum(sites_by.values()),
+            "sites": total_sites,
             "sites_at_sea": sites_by.get("", 0),
             "sites_5ga": sum(1 for s in scenario.sites.values() if s.open_year <= year and s.kind == "5g_a"),
             "zones": sum(1 for z in scenario.zones.values() if z.open_year <= year),

@@ -8,6 +8,10 @@ The others (data products, trading volume …) are not spatial and are reported 
 * ``sck_parks`` — parks of a 数创港 kind (core or feature park) open by the year (seed 001: 3 in 2025, 10 in 2027).
 * ``data_enterprises`` — data enterprises hosted by the parks open by the year (seed 001: 500 / 1,000).
 * ``5g_sites`` — sites of every kind open by the year (seed 003: 40,000 in 2025).
+* ``5g_sites_per_10k`` — the same sites per 10,000 people of the 2020 census, city-wide: every open site (those at
+  sea too) / 9,404,283 (the ten districts' sum) × 10,000 (national 2025 target 26, MIIT "十四五" ICT plan;
+  docs/indicators.md). Decision: the census population stays fixed whatever the year, so the figure moves only
+  with the sites.
 * ``computing_pflops`` — PFLOPS FP16 of the parks open by the year (seed 000: 2,000 by 2027).
 * ``priority_zone_coverage`` — "双万兆" (F5G and 5G-A both) coverage of the priority zones, area-weighted
   over the zones, in percent (seed 000: 100 % by 2027). Decision: area-weighted rather than the weakest zone, so
@@ -23,10 +27,29 @@ from dataclasses import dataclass
 from planner.domain.scenario import Scenario
 from planner.domain.vocab import SCK_PARK_KINDS
 
-TRACKED = ("sck_parks", "data_enterprises", "5g_sites", "computing_pflops", "priority_zone_coverage")
+TRACKED = (
+    "sck_parks",
+    "data_enterprises",
+    "5g_sites",
+    "5g_sites_per_10k",
+    "computing_pflops",
+    "priority_zone_coverage",
+)
 #: How many priority zones the official target names (seed 000).
 PRIORITY_ZONES_NAMED = 4
 NOT_TRACKED = "不在图上统计 / not tracked by the map"
+
+
+def city_population() -> int:
+    """Ningbo's 2020 census population: the sum of the ten districts' (9,404,283)."""
+    from planner.geo.basemap import districts
+
+    return sum(d.population_2020 for d in districts())
+
+
+def per_10k(count: float, population: float) -> float | None:
+    """``count`` per 10,000 people (None without a population)."""
+    return count / population * 10_000 if population else None
 
 
 @dataclass(frozen=True)
@@ -54,6 +77,7 @@ def indicator_values(scenario: Scenario, year: int, coverage=None) -> dict[str, 
         "5g_sites": float(sum(1 for s in scenario.sites.values() if s.open_year <= year)),
         "computing_pflops": float(sum(p.computing_pflops or 0.0 for p in parks)),
     }
+    values["5g_sites_per_10k"] = per_10k(values["5g_sites"], city_population())
     if coverage is not None:
         prio = [z for zid, z in coverage.zones.items() if scenario.zones[zid].kind == "priority"]
         area = sum(z.area_km2 for z in prio)
