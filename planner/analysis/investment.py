@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from planner.analysis.site_table import KINDS, SiteTable, site_table
 from planner.domain.scenario import Scenario
 
 #: Catalogue key of the default unit cost of each site kind.
@@ -55,8 +58,13 @@ class InvestmentTotals:
     missing_unit_costs: list[str] = field(default_factory=list)
 
 
-def cost_lines(scenario: Scenario, site_districts: dict[str, str] | None = None) -> tuple[list[CostLine], list[str]]:
-    """Every cost line of the scenario (all years), and the catalogue keys that were needed but missing."""
+def cost_lines(scenario: Scenario, sites: SiteTable | None = None) -> tuple[list[CostLine], list[str]]:
+    """Every cost line of the scenario (all years), and the catalogue keys that were needed but missing.
+
+    Sites are costed as columns (:mod:`planner.analysis.site_table`) and come as one line per district, kind and
+    year (``id`` says how many sites it holds): a province has hundreds of thousands of them. ``sites`` is the
+    scenario's site table when the caller has one already.
+    """
     from planner.geo.crs import area_km2
 
     cat = {k: c.amount_wan for k, c in scenario.catalogue.items()}
@@ -68,24 +76,25 @@ def cost_lines(scenario: Scenario, site_districts: dict[str, str] | None = None)
             return 0.0
         return cat[key]
 
-    if site_districts is None:
-        from planner.analysis.summary import site_districts as locate
-
-        site_districts = locate(scenario)
+    table = site_table(scenario) if sites is None else sites
     lines: list[CostLine] = []
-    for s in scenario.sites.values():
-        amount = s.capex_wan if s.capex_wan is not None else unit(SITE_COST_KEYS[s.kind])
-        lines.append(
-            CostLine(
-                "sites",
-                s.id,
-                site_districts.get(s.id, ""),
-                SITE_CATEGORIES[s.kind],
-                s.open_year,
-                amount,
-                UNSPECIFIED_FUNDING,
+    if len(table.ids):
+        kinds_present = np.unique(table.kind)
+        default = np.zeros(len(KINDS))
+        for k in kinds_present:
+            default[k] = unit(SITE_COST_KEYS[KINDS[k]])
+        amount = np.where(np.isnan(table.capex_wan), default[table.kind], table.capex_wan)
+        district = table.district.astype(str)
+        groups: dict[tuple[str, int, int], list[int]] = {}
+        keys = zip(district.tolist(), table.kind.tolist(), table.open_year.tolist(), strict=True)
+        for i, key in enumerate(keys):
+            groups.setdefault(key, []).append(i)
+        for (adcode, k, year), idx in sorted(groups.items()):
+            kind = KINDS[k]
+            total = float(np.sum(amount[idx]))  # summed in site order, as one line per site would be
+            lines.append(
+                CostLine("sites", f"{len(idx)} sites", adcode, SITE_CATEGORIES[kind], year, total, UNSPECIFIED_FUNDING)
             )
-        )
     for p in scenario.parks.values():
         if p.capex_wan is not None:
             amount = p.capex_wan
@@ -152,9 +161,9 @@ def totals(lines: list[CostLine], year: int, missing: list[str] | None = None) -
     return out
 
 
-def investment_totals(scenario: Scenario, year: int, site_districts: dict[str, str] | None = None) -> InvestmentTotals:
+def investment_totals(scenario: Scenario, year: int, sites: SiteTable | None = None) -> InvestmentTotals:
     """Investment of ``scenario`` as of ``year`` (see the module docstring)."""
-    lines, missing = cost_lines(scenario, site_districts)
+    lines, missing = cost_lines(scenario, sites)
     return totals(lines, year, missing)
 
 

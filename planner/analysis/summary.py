@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.analysis.locate import district_of_points
+from planner.analysis.site_table import KINDS, site_table
 from planner.domain.scenario import Scenario
 from planner.domain.vocab import SCK_PARK_KINDS
 from planner.geo.basemap import districts
@@ -35,12 +35,8 @@ def default_year(scenario: Scenario) -> int:
 
 def site_districts(scenario: Scenario) -> dict[str, str]:
     """Adcode of the district each site is in ('' at sea), keyed by site id."""
-    ids = list(scenario.sites)
-    if not ids:
-        return {}
-    lon = np.fromiter((scenario.sites[i].lon for i in ids), float, len(ids))
-    lat = np.fromiter((scenario.sites[i].lat for i in ids), float, len(ids))
-    return dict(zip(ids, district_of_points(lon, lat), strict=True))
+    table = site_table(scenario)
+    return dict(zip(table.ids, table.district.tolist(), strict=True))
 
 
 def _pct(v: float | None) -> float | None:
@@ -72,9 +68,9 @@ def summary(scenario: Scenario, year: int | None = None, engine=None) -> dict[st
     if engine is None or engine.year != year:
         engine = CoverageEngine(scenario, year, subscribe=False)
     cov = engine.figures()
-    where = site_districts(scenario)
-    inv = investment_totals(scenario, year, where)
-    sites_by = Counter(where[s.id] for s in scenario.sites.values() if s.open_year <= year)
+    table = site_table(scenario)
+    inv = investment_totals(scenario, year, table)
+    sites_by = table.count_by_district(year)
     open_parks = [p for p in scenario.parks.values() if p.open_year <= year]
     parks_by = Counter(p.district for p in open_parks)
 
@@ -168,7 +164,7 @@ def summary(scenario: Scenario, year: int | None = None, engine=None) -> dict[st
             "sck_parks": sum(1 for p in open_parks if p.kind in SCK_PARK_KINDS),
             "sites": total_sites,
             "sites_at_sea": sites_by.get("", 0),
-            "sites_5ga": sum(1 for s in scenario.sites.values() if s.open_year <= year and s.kind == "5g_a"),
+            "sites_5ga": int(np.count_nonzero(table.open_by(year) & (table.kind == KINDS.index("5g_a")))),
             "zones": sum(1 for z in scenario.zones.values() if z.open_year <= year),
             "computing_pflops": sum(p.computing_pflops or 0.0 for p in open_parks),
             "data_enterprises": sum(p.data_enterprises for p in open_parks),
@@ -180,5 +176,5 @@ def summary(scenario: Scenario, year: int | None = None, engine=None) -> dict[st
             "missing_unit_costs": inv.missing_unit_costs,
         },
         "targets": targets,
-        "synthetic_sites": any(s.source == "synthetic" for s in scenario.sites.values()),
+        "synthetic_sites": bool(table.synthetic.any()),
     }
