@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -12,7 +14,16 @@ from shapely.geometry import Point, box
 
 from planner.domain.features import InvestmentItem, Park, Site, Zone
 from planner.domain.scenario import Scenario, Target, UnitCost
-from planner.paths import BASELINE, PLAN_2027
+from planner.paths import BASELINE, PLAN_2027, ROOT
+
+#: The environment the command-line tests run ``main.py`` in.
+CLI_ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
+
+
+def run_cli(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``python main.py ARGS`` as a user would, in a fresh process; output decoded as UTF-8."""
+    options = dict(capture_output=True, text=True, encoding="utf-8", env=CLI_ENV, cwd=ROOT, timeout=timeout)
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], check=False, **(options | kwargs))
 
 
 def make_site(i: int, lon: float = 121.55, lat: float = 29.87, **kw) -> Site:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,20 +11,13 @@ import pytest
 
 from planner.paths import BASELINE, PLAN_2027, ROOT
 from planner.storage import atomic
+from tests.conftest import CLI_ENV, run_cli
 
-ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
+ENV = CLI_ENV
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=ENV,
-        cwd=ROOT,
-        timeout=120,
-    )
+    return run_cli(*args)
 
 
 def test_validate_bundled_files():

@@ -19,9 +19,9 @@ from planner.reports import geojson_export
 from planner.storage import atomic
 from planner.storage.fileformat import LAYER_NOTES
 from planner.storage.oserrors import describe, describe_os_error
-from tests.conftest import make_small_scenario
+from tests.conftest import CLI_ENV, make_small_scenario, run_cli
 
-ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
+ENV = CLI_ENV
 FILES = ["districts.geojson", "parks.geojson", "sites.geojson", "zones.geojson"]
 
 
@@ -113,16 +113,7 @@ def test_a_file_size_limit_on_sites_geojson_fails_cleanly_end_to_end(tmp_path):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() then fails with EFBIG instead of killing
         resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000))
 
-    r = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "export", str(BASELINE), "--geojson", str(folder)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=ENV,
-        cwd=ROOT,
-        timeout=300,
-        preexec_fn=limit_file_size,
-    )
+    r = run_cli("export", str(BASELINE), "--geojson", str(folder), timeout=300, preexec_fn=limit_file_size)
     assert r.returncode == 2
     assert (
         "sites.geojson" in r.stderr and "文件超过系统允许的大小 / the file is larger than the system allows" in r.stderr

@@ -23,7 +23,7 @@ from planner.paths import ROOT
 from planner.storage.atomic import STALE_AFTER_S, remove_stale_temporaries, save
 from planner.storage.fileformat import dumps, load, loads, read_file_bytes
 from planner.storage.problems import ScenarioFileError
-from tests.conftest import make_site, make_small_scenario
+from tests.conftest import make_site, make_small_scenario, run_cli
 
 GOOD = json.loads(dumps(make_small_scenario()))
 
@@ -53,12 +53,6 @@ def _accepts(edit) -> None:
     doc = copy.deepcopy(GOOD)
     edit(doc)
     loads(json.dumps(doc, ensure_ascii=False), "plan.json")
-
-
-def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "main.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
-    )
 
 
 # ------------------------------------------------------------------------------------------- every problem
@@ -171,10 +165,10 @@ def test_validate_reports_a_surrogate_in_the_scenario_name_instead_of_crashing(t
     doc["scenario"]["name"] = "情景\udc80"
     path = tmp_path / "s.json"
     path.write_text(json.dumps(doc), encoding="utf-8")  # ASCII JSON: the surrogate is a \udc80 escape
-    out = _cli("validate", str(path))
+    out = run_cli("validate", str(path))
     assert out.returncode == 1, out.stderr
     assert "scenario, field name: contains a character that cannot be written as UTF-8" in out.stderr
-    export = _cli("export", str(path), "--geojson", str(tmp_path / "out"))
+    export = run_cli("export", str(path), "--geojson", str(tmp_path / "out"))
     assert export.returncode == 1 and not (tmp_path / "out").exists()
 
 
@@ -182,13 +176,13 @@ def test_validate_reports_a_surrogate_in_the_scenario_name_instead_of_crashing(t
 def test_a_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
     fifo = tmp_path / "scenario.json"
     os.mkfifo(fifo)
-    out = _cli("validate", str(fifo), timeout=60)  # before the fix this waited for a writer forever
+    out = run_cli("validate", str(fifo), timeout=60)  # before the fix this waited for a writer forever
     assert out.returncode == 1
     assert f"{fifo}: is not a regular file (a pipe, a device or a socket)" in out.stderr
 
 
 def test_a_device_that_never_ends_is_refused():
-    out = _cli("validate", "/dev/zero")
+    out = run_cli("validate", "/dev/zero")
     assert out.returncode == 1
     assert "/dev/zero: is not a regular file" in out.stderr and "MemoryError" not in out.stderr
 
@@ -251,7 +245,7 @@ def test_validate_prints_only_the_message_for_a_nan_ring(tmp_path):
     _zone(doc)["geometry"]["coordinates"][0][1][0] = float("nan")
     path = tmp_path / "nan.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    out = _cli("validate", str(path))
+    out = run_cli("validate", str(path))
     assert out.returncode == 1
     assert "Warning" not in out.stderr and "site-packages" not in out.stderr
     assert out.stderr.splitlines()[0].endswith("field geometry: Polygon coordinate nan is not a finite number")

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
 
-from planner.paths import ROOT
 from planner.storage import atomic
 from planner.textsafe import UNSAFE, json_dumps, printable
-from tests.conftest import make_small_scenario
+from tests.conftest import CLI_ENV, make_small_scenario, run_cli
 
-ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
+ENV = CLI_ENV
 
 #: What a hostile or careless file may hold: an ESC sequence that clears the screen and retitles the terminal,
 #: a bidi override that reverses what follows, NUL, a C1 control (CSI), DEL, a line separator and a newline.
@@ -61,16 +58,7 @@ def test_json_output_escapes_controls_and_parses_to_the_same_values():
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="surrogateescape",
-        env=ENV,
-        cwd=ROOT,
-        timeout=120,
-    )
+    return run_cli(*args, errors="surrogateescape")
 
 
 @pytest.fixture
