@@ -366,8 +366,18 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     """``compare A B [--year Y] [--json]``."""
     from planner.analysis.compare import compare
+    from planner.storage.problems import ScenarioFileError
 
-    data = compare(_load(args.a), _load(args.b), args.year)
+    # Both files are read before anything is reported, so that a user fixing them sees the problems of both.
+    loaded, problems = [], []
+    for path in (args.a, args.b):
+        try:
+            loaded.append(_load(path))
+        except ScenarioFileError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioFileError(args.a if len(loaded) == 0 or problems[0].file == args.a else args.b, problems)
+    data = compare(loaded[0], loaded[1], args.year)
     _say(json_dumps(data) if args.json else _format_compare(data))
     return EXIT_OK
 

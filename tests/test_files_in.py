@@ -69,6 +69,36 @@ def test_a_site_with_three_problems_reports_all_three():
     assert any("field geometry: point (0, 0) is outside Ningbo" in ln for ln in lines)
 
 
+def test_a_site_on_another_citys_land_is_reported_beside_its_other_problems():
+    def edit(doc):
+        _site(doc)["properties"]["kind"] = "6g"
+        _site(doc)["geometry"]["coordinates"] = [122.207, 30.016]
+
+    lines = _problems(edit)
+    assert len(lines) == 2, lines
+    assert "field kind: '6g' is not one of" in lines[0] and "on the land of 舟山市" in lines[1]
+
+
+def test_unknown_members_of_a_feature_are_refused():
+    lines = _problems(lambda d: _park(d).update(style="red"))
+    assert lines == [
+        "plan.json — layers.parks feature 1 (id park-000001): unknown field 'style' of the feature "
+        "(expected: type, id, properties, geometry, bbox)"
+    ]
+    lines = _problems(lambda d: _park(d).update(propertes=_park(d).pop("properties")))
+    assert "unknown field 'propertes' of the feature" in lines[0] and "has no 'properties' object" in lines[1]
+
+
+def test_an_integer_of_thousands_of_digits_names_the_feature_and_field():
+    text = dumps(make_small_scenario()).replace('"open_year": 2024', '"open_year": 1' + "0" * 5000, 1)
+    with pytest.raises(ScenarioFileError) as err:
+        loads(text, "plan.json")
+    assert err.value.report() == (
+        "plan.json — layers.sites feature 1 (id site-000001), field open_year: must be a whole year, "
+        "got a 5,001-digit number"
+    )
+
+
 def test_a_park_missing_a_field_still_has_its_other_fields_checked():
     def edit(doc):
         del _park(doc)["properties"]["status"]
@@ -358,7 +388,7 @@ def test_products_are_validated_alike_by_edits_and_the_loader():
     with pytest.raises(ValueError, match="not a Ningbo district adcode"):
         commands.assign_product(scenario, "310101", "软件")
     (line,) = _problems(lambda d: d["products"].update({"330203": "软件\udfff"}), ascii_json=True)
-    assert "products.330203: product must be non-empty text" in line and "UTF-8" in line
+    assert "products.330203: product contains a character that cannot be written as UTF-8" in line
 
 
 def _notched_square() -> Polygon:
@@ -444,3 +474,16 @@ def test_the_fast_path_for_sites_accepts_and_reports_exactly_what_the_full_check
         assert fast == slow, text
         accepted += not isinstance(fast, str)
     assert 20 < accepted < len(edits) - 20  # both kinds of outcome were exercised
+
+
+def test_compare_reports_the_problems_of_both_files(tmp_path):
+    (tmp_path / "a.json").write_text("", encoding="utf-8")
+    (tmp_path / "b.json").write_text("{", encoding="utf-8")
+    out = run_cli("compare", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
+    assert out.returncode == 1
+    assert "a.json: file is empty" in out.stderr and "b.json — line 1, column 2: not valid JSON" in out.stderr
+
+
+def test_a_park_on_a_neighbours_land_says_whose_land_it_is():
+    (line,) = _problems(lambda d: _park(d)["geometry"].update(coordinates=[122.207, 30.016]))
+    assert "field district: the park lies" in line and "it lies on the land of 舟山市 (Zhoushan)" in line

@@ -160,7 +160,7 @@ def validate_geometry(geom: Any, allowed: tuple[str, ...], field: str = "geometr
 def _district_problem(geom: Any, adcode: str) -> Problems:
     """A park must lie in, or within :data:`PARK_DISTRICT_TOLERANCE_M` of, the district it names."""
     from planner.geo.basemap import district_by_adcode
-    from planner.geo.land import distance_to_district_m, district_of_points
+    from planner.geo.land import distance_to_district_m, district_of_points, neighbours, place_points
 
     off = distance_to_district_m(geom, adcode)
     if off <= PARK_DISTRICT_TOLERANCE_M:
@@ -168,7 +168,12 @@ def _district_problem(geom: Any, adcode: str) -> Problems:
     names = district_by_adcode()
     point = geom.representative_point()
     there = district_of_points([point.x], [point.y])[0]
-    where = f"; it lies in {names[there].name_zh} ({there})" if there else "; it lies in no Ningbo district"
+    if there:
+        where = f"; it lies in {names[there].name_zh} ({there})"
+    else:
+        placed = place_points([point.x], [point.y])
+        nb = neighbours()[placed.neighbour[0]] if placed.neighbour[0] >= 0 else None
+        where = f"; it lies on the land of {nb.name_zh} ({nb.name_en})" if nb else "; it lies in no Ningbo district"
     return [
         (
             "district",
@@ -204,7 +209,11 @@ def validate_park(p: Park) -> Problems:
     check_key(p.kind, "kind", vocab.PARK_KINDS, problems)
     check_key(p.status, "status", vocab.PARK_STATUSES, problems)
     district_ok = isinstance(p.district, str) and p.district in DISTRICT_ADCODES
-    if not district_ok:
+    if not isinstance(p.district, str):
+        problems.append(
+            ("district", f'must be a district\'s adcode as text (such as "330212"), got {quote(p.district)}')
+        )
+    elif not district_ok:
         problems.append(("district", f"{quote(p.district)} is not the adcode of a Ningbo district"))
     check_year(p.open_year, "open_year", problems)
     check_number(p.area_ha, "area_ha", problems, optional=True, maximum=MAX_AREA_HA)
@@ -300,8 +309,10 @@ def validate_product(adcode: Any, product: Any) -> Problems:
     if not isinstance(adcode, str) or adcode not in DISTRICT_ADCODES:
         return [("district", f"{quote(adcode)} is not a Ningbo district adcode")]
     problem = text_problem(product, required=True)
+    if problem == "must not be empty" or not isinstance(product, str):
+        return [("product", "product must be non-empty text (leave the district out if unassigned)")]
     if problem:
-        return [("product", f"product must be non-empty text (leave the district out if unassigned): {problem}")]
+        return [("product", f"product {problem}")]
     return []
 
 

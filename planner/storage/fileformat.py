@@ -38,6 +38,7 @@ from planner.domain.checks import (
     MAX_YEAR,
     MIN_YEAR,
     NINGBO_BBOX,
+    check_lonlat,
     position_problems,
     quote,
     text_problem,
@@ -164,8 +165,8 @@ class _Reader:
         self.path = path
         self.problems: list[Problem] = []
         self.duplicates = duplicates or {}
-        #: Sites whose values are sound, waiting for the batch geography check.
-        self.placed_sites: list[tuple[str, Site]] = []
+        #: Sites waiting for the batch geography check: (where, id if otherwise valid else None, lon, lat).
+        self.placed_sites: list[tuple[str, str | None, float, float]] = []
 
     def check_duplicates(self, where: str, raw: Any) -> None:
         """Report keys given twice in the object ``raw`` (found while parsing)."""
@@ -185,6 +186,9 @@ class _Reader:
         The caller goes on to validate the fields that are there, so that one look at the report shows every
         problem of the feature, not only the first kind.
         """
+        if raw is None:
+            self.problem(where, "has no 'properties' object")
+            return None
         if not isinstance(raw, dict):
             self.problem(where, f"properties must be an object, got {type(raw).__name__}")
             return None
@@ -282,6 +286,10 @@ class _Reader:
                 self.problem(fwhere, "is not a GeoJSON Feature")
                 continue
             self.check_duplicates(fwhere, feat)
+            for key in feat:
+                if key not in _FEATURE_KEYS:
+                    expected = ", ".join(_FEATURE_KEYS)
+                    self.problem(fwhere, f"unknown field {quote(key)} of the feature (expected: {expected})")
             id_problem = text_problem(fid, required=True)
             if id_problem:
                 self.problem(fwhere, f"feature needs a text 'id': the id {id_problem}")
@@ -318,18 +326,19 @@ class _Reader:
             lon = lat = None
         else:
             lon, lat = feat["geometry"]["coordinates"][:2]
-        if read is None:
-            return None
-        values, missing = read
-        site = self.build(
-            where,
-            Site,
-            {"id": fid, **values, "lon": lon, "lat": lat},
-            missing | ({"geometry"} if problem else set()),
-            _validate_site_without_position,
-        )
-        if site is not None:
-            self.placed_sites.append((where, site))
+        site = None
+        if read is not None:
+            values, missing = read
+            site = self.build(
+                where,
+                Site,
+                {"id": fid, **values, "lon": lon, "lat": lat},
+                missing | ({"geometry"} if problem else set()),
+                _validate_site_without_position,
+            )
+        # The geography check runs whatever else is wrong with the site, so that one report lists everything.
+        if not problem and check_lonlat(lon, lat, []):
+            self.placed_sites.append((where, fid if site is not None else None, lon, lat))
         return site
 
     def plain_site(self, feat: Any, seen: dict, n: int) -> Site | None:
@@ -385,7 +394,7 @@ class _Reader:
         ):
             return None
         site = Site(fid, kind, operator, band, height, env, lon, lat, year, radius, capex, source)
-        self.placed_sites.append((f"layers.sites feature {n} (id {fid})", site))
+        self.placed_sites.append((f"layers.sites feature {n} (id {fid})", fid, lon, lat))
         return site
 
     def zone(self, where: str, fid: str, feat: dict) -> Zone | None:
@@ -401,11 +410,12 @@ class _Reader:
         placed, self.placed_sites = self.placed_sites, []
         if not placed:
             return
-        found = position_problems([s.lon for _, s in placed], [s.lat for _, s in placed])
-        for (where, site), problem in zip(placed, found, strict=True):
+        found = position_problems([p[2] for p in placed], [p[3] for p in placed])
+        for (where, fid, _lon, _lat), problem in zip(placed, found, strict=True):
             if problem:
                 self.problem(f"{where}, field geometry", problem)
-                sites.pop(site.id, None)
+                if fid is not None:
+                    sites.pop(fid, None)
 
     # Tables ---------------------------------------------------------------------------------------------------
     def rows(
@@ -431,6 +441,8 @@ class _Reader:
         return out
 
 
+#: Members of a GeoJSON Feature the file may hold (RFC 7946; "bbox" is allowed and ignored).
+_FEATURE_KEYS = ("type", "id", "properties", "geometry", "bbox")
 _SITE_ALLOWED = frozenset(f.name for f in fields(Site)) - {"id", "lon", "lat"}
 _SITE_REQUIRED = frozenset(("kind", "operator", "band_mhz", "height_m", "environment", "open_year"))
 _REAL = (int, float)
@@ -585,11 +597,30 @@ def _parse_json(text: str, path: str) -> tuple[Any, dict[int, list[str]]]:
     try:
         return json.loads(text, object_pairs_hook=pairs_hook), duplicates
     except json.JSONDecodeError as exc:
-        raise fail(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}") from None
+        cut = " (the file may be cut short)" if exc.pos >= len(text) - 1 or exc.msg.startswith("Unterminated") else ""
+        raise fail(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}{cut}") from None
     except RecursionError:
         raise fail("", "not a scenario file: its JSON is nested too deeply to read") from None
-    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+    except ValueError:  # an integer of more than 4,300 digits, which Python refuses to convert
+        duplicates.clear()
+    try:  # again, keeping such integers as a marker the validators refuse with the feature and field named
+        return json.loads(text, object_pairs_hook=pairs_hook, parse_int=_parse_int), duplicates
+    except ValueError as exc:
         raise fail("", f"a value cannot be read ({str(exc).split(';')[0]})") from None
+
+
+class HugeInteger:
+    """An integer in a file with too many digits to be a number (Python converts at most 4,300)."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a {self.digits:,}-digit number"
+
+
+def _parse_int(text: str) -> int | HugeInteger:
+    return int(text) if len(text) <= 4000 else HugeInteger(len(text.lstrip("-")))
 
 
 def _loads(holder: list[str], path: str | Path) -> Scenario:
@@ -611,7 +642,15 @@ def _read_document(parsed: tuple[Any, dict[int, list[str]]], path: str) -> Scena
     if fmt != FORMAT_NAME:
         raise ScenarioFileError(
             path,
-            [Problem(path, "format", f"not a planner scenario file (format is {fmt!r}, expected {FORMAT_NAME!r})")],
+            [
+                Problem(
+                    path,
+                    "format",
+                    f"not a planner scenario file (format is {quote(fmt)}, expected {FORMAT_NAME!r})"
+                    if "format" in doc
+                    else f"not a planner scenario file (it has no 'format' field; expected {FORMAT_NAME!r})",
+                )
+            ],
         )
     version = doc.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
