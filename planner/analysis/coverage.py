@@ -33,6 +33,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 import numpy as np
 
@@ -40,6 +41,7 @@ from planner.domain.features import Park, Site, Zone
 from planner.domain.scenario import Change, Scenario
 from planner.geo.crs import geometry_to_metric, to_metric
 from planner.geo.grid import (
+    DiscCounts,
     GridSpec,
     count_discs,
     count_dtype,
@@ -48,7 +50,7 @@ from planner.geo.grid import (
     rasterize_polygon,
     runs_to_labels,
 )
-from planner.geo.site_radius import site_radii_m, site_radius_m
+from planner.geo.site_radius import site_radius_groups, site_radius_m
 from planner.perf import paused_gc
 
 #: Cell size of the citywide grid used for districts and the city as a whole (metres).
@@ -62,6 +64,7 @@ LAYERS = ("5g", "5g_a")
 #: Zone kinds that get coverage figures of their own. F5G areas are a coverage *source*, not a target region.
 FIGURE_ZONE_KINDS = ("priority", "functional")
 _NO_DISTRICT = 255
+_LON, _LAT = attrgetter("lon"), attrgetter("lat")
 
 
 @dataclass
@@ -159,11 +162,16 @@ class _DiscStore:
         """(slot, squared distance) of the active disc centre nearest (px, py), or None if there is none."""
         n = self.n
         ok = (self.active[:n] & self.is_a[:n]) if only_a else self.active[:n]
-        if not ok.any():
-            return None
-        d2 = np.where(ok, _dist2(self.x[:n], self.y[:n], px, py), np.inf)
-        i = int(d2.argmin())
-        return i, float(d2[i])
+        return _nearest(_dist2(self.x[:n], self.y[:n], px, py), ok)
+
+
+def _nearest(d2: np.ndarray, ok: np.ndarray) -> tuple[int, float] | None:
+    """(slot, squared distance) of the smallest ``d2`` where ``ok`` (the first such slot on a tie), or None."""
+    if not ok.any():
+        return None
+    d2 = np.where(ok, d2, np.inf)
+    i = int(d2.argmin())
+    return i, float(d2[i])
 
 
 class _CountLayer:
@@ -225,6 +233,21 @@ class _CountLayer:
         if len(lost):
             self.tally -= np.bincount(self.labels[lost], minlength=256)[: self.n_labels]
         return lost
+
+
+@dataclass
+class _ZoneFrame:
+    """What a zone grid needs that does not depend on the sites: its cells, which are in the zone, which in F5G."""
+
+    zone: Zone
+    spec: GridSpec
+    area_km2: float
+    labels: np.ndarray  # 0 inside the zone, 1 outside
+    runs: np.ndarray
+    run_labels: np.ndarray
+    mask_cells: int
+    f5g: np.ndarray  # bool per cell: centre inside the zone and inside an F5G zone open by the year
+    f5g_pct: float
 
 
 @dataclass
@@ -323,6 +346,14 @@ class CoverageEngine:
             scenario.subscribe(self._on_changes)
 
     # ------------------------------------------------------------------------------------------------ setup
+    @property
+    def _slots(self) -> dict[str, int]:
+        """Site id -> slot in the disc store, of every open site (made on first use by an unsubscribed engine)."""
+        if self._slot_of is None:
+            self._slot_of = {s.id: i for i, s in enumerate(self._open_sites)}
+            self._open_sites = None
+        return self._slot_of
+
     def _build_city_grid(self) -> None:
         grid = _city_grid()
         self._district_metric = grid.district_metric
@@ -339,38 +370,46 @@ class CoverageEngine:
 
     def _rebuild(self) -> None:
         year = self.year
+        worker = _worker()
         sites = [s for s in self.scenario.sites.values() if s.open_year <= year]
-        if sites:
-            lon = np.fromiter((s.lon for s in sites), float, len(sites))
-            lat = np.fromiter((s.lat for s in sites), float, len(sites))
-            x, y = to_metric(lon, lat)
-            r = site_radii_m(sites)
-            is_a = np.fromiter((s.kind == "5g_a" for s in sites), bool, len(sites))
-        else:
-            x = y = r = np.zeros(0)
-            is_a = np.zeros(0, bool)
+        n = len(sites)
+        lon = np.fromiter(map(_LON, sites), float, n)
+        lat = np.fromiter(map(_LAT, sites), float, n)
+        # The projection runs on the second core while this thread groups the sites by radius (pyproj releases
+        # the GIL; the grouping gives it back between chunks). Then the second core does what needs no site: the
+        # F5G union, each zone's grid, labels and F5G cells.
+        xy = worker.submit(to_metric, lon, lat)
+        radius, group, keys = site_radius_groups(sites)
+        zone_frames = worker.submit(self._zone_frames)
+        r = radius[group]
+        is_a = np.array([key[0] == "5g_a" for key in keys], bool)[group]  # key[0] is the site's kind
+        x, y = xy.result()
         self._store = _DiscStore(x, y, r, is_a)
-        self._slots = {s.id: i for i, s in enumerate(sites)}  # site id -> slot in the disc store
-        n = len(self._district_metric)
-        spec, labels, runs, run_labels = self.city_spec, self.city_labels, self.city_runs, self.city_run_labels
-
-        def city_layer(sel) -> _CountLayer:
-            xs, ys, rs = x[sel], y[sel], r[sel]
-            return _CountLayer(spec, count_discs(spec, xs, ys, rs), labels, n, runs, run_labels, len(xs))
-
-        # The citywide 5G layer is half the work; numpy releases the GIL in its heavy loops, so it runs on the
-        # second core while this thread builds the rest. The arithmetic is the same as in a single thread.
-        city_5g = _worker().submit(city_layer, slice(None))
-        city_5ga = city_layer(is_a)
-        self._f5g_union = self._build_f5g_union()
-        self._district_f5g = self._f5g_fractions(self._district_metric)
-        self.zone_grids = self._build_zone_grids()
-        self.city_layers = {"5g": city_5g.result(), "5g_a": city_5ga}
+        # Site id -> slot in the disc store: the live engine's edits need it at once; an engine that follows no
+        # scenario (a summary's) makes it only if asked (220,000 dict entries cost ~60 ms).
+        self._slot_of = {s.id: i for i, s in enumerate(sites)} if self._subscribed else None
+        self._open_sites = None if self._subscribed else sites
+        # The citywide 5G layer is the largest piece: its bands are shared by both threads, the second core
+        # starting at once, this thread joining in once it has built the rest. Bands touch disjoint cells, so
+        # the counts do not depend on which thread filled which band.
+        city_5g = DiscCounts(self.city_spec, x, y, r)
+        bands = iter(range(len(city_5g)))
+        helper = worker.submit(city_5g.fill, bands)
+        city_5ga = self._city_layer(count_discs(self.city_spec, x[is_a], y[is_a], r[is_a]), int(is_a.sum()))
+        self._f5g_union, self._district_f5g, frames = zone_frames.result()
+        self.zone_grids = {frame.zone.id: self._zone_grid(frame) for frame in frames}
         self._polygon_parks: dict[str, _PolygonPark] = {}
         self._point_parks: dict[str, _PointPark] = {}
         for p in self.scenario.parks.values():
             if p.open_year <= year:
                 self._add_park(p)
+        city_5g.fill(bands)
+        helper.result()
+        self.city_layers = {"5g": self._city_layer(city_5g.counts, n), "5g_a": city_5ga}
+
+    def _city_layer(self, counts: np.ndarray, discs: int) -> _CountLayer:
+        n = len(self._district_metric)
+        return _CountLayer(self.city_spec, counts, self.city_labels, n, self.city_runs, self.city_run_labels, discs)
 
     def _build_f5g_union(self):
         import shapely
@@ -383,26 +422,28 @@ class CoverageEngine:
         ]
         return shapely.union_all(polys) if polys else None
 
-    def _f5g_fractions(self, geoms) -> list[float]:
+    @staticmethod
+    def _f5g_fractions(geoms, union) -> list[float]:
+        """Percentage of each geometry's area inside the F5G ``union`` (None: no F5G zone)."""
         import shapely
 
-        if self._f5g_union is None:
+        if union is None:
             return [0.0] * len(geoms)
-        shapely.prepare(self._f5g_union)
+        shapely.prepare(union)
         out = []
         for g in geoms:
             area = g.area
-            out.append(100.0 * shapely.intersection(g, self._f5g_union).area / area if area else 0.0)
+            out.append(100.0 * shapely.intersection(g, union).area / area if area else 0.0)
         return out
 
-    def _build_zone_grids(self) -> dict[str, _ZoneGrid]:
-        return {
-            z.id: self._build_zone_grid(z)
-            for z in self.scenario.zones.values()
-            if z.kind in FIGURE_ZONE_KINDS and z.open_year <= self.year
-        }
+    def _zone_frames(self) -> tuple[object, list[float], list[_ZoneFrame]]:
+        """The F5G union, the districts' F5G fractions and the site-independent part of every zone grid."""
+        union = self._build_f5g_union()
+        district_f5g = self._f5g_fractions(self._district_metric, union)
+        zones = [z for z in self.scenario.zones.values() if z.kind in FIGURE_ZONE_KINDS and z.open_year <= self.year]
+        return union, district_f5g, [self._zone_frame(z, union) for z in zones]
 
-    def _build_zone_grid(self, zone: Zone) -> _ZoneGrid:
+    def _zone_frame(self, zone: Zone, f5g_union) -> _ZoneFrame:
         metric = geometry_to_metric(zone.geometry)
         area = metric.area
         cell = _zone_cell(area)
@@ -410,21 +451,31 @@ class CoverageEngine:
         # Label 0 inside the zone, 1 outside.
         labels, runs, run_labels = runs_to_labels(spec, [(*polygon_runs(spec, metric), 0)], 1)
         mask = labels == 0
-        near = self._store.near(spec.bounds)
+        f5g = rasterize_polygon(spec, f5g_union).reshape(-1) if f5g_union is not None else np.zeros(spec.size, bool)
+        return _ZoneFrame(
+            zone,
+            spec,
+            area / 1e6,
+            labels,
+            runs,
+            run_labels,
+            int(mask.sum()),
+            f5g & mask,
+            self._f5g_fractions([metric], f5g_union)[0],
+        )
+
+    def _zone_grid(self, frame: _ZoneFrame) -> _ZoneGrid:
+        spec = frame.spec
         st = self._store
+        near = st.near(spec.bounds)
         layers = {}
         for layer in LAYERS:
             sel = near if layer == "5g" else near[st.is_a[near]]
             counts = count_discs(spec, st.x[sel], st.y[sel], st.r[sel])
-            layers[layer] = _CountLayer(spec, counts, labels, 1, runs, run_labels, len(sel))
-        f5g = (
-            rasterize_polygon(spec, self._f5g_union).reshape(-1)
-            if self._f5g_union is not None
-            else np.zeros(spec.size, bool)
-        )
-        zg = _ZoneGrid(zone, spec, area / 1e6, int(mask.sum()), layers, f5g & mask)
+            layers[layer] = _CountLayer(spec, counts, frame.labels, 1, frame.runs, frame.run_labels, len(sel))
+        zg = _ZoneGrid(frame.zone, spec, frame.area_km2, frame.mask_cells, layers, frame.f5g)
         zg.dual_cells = int(((layers["5g_a"].counts > 0) & zg.f5g).sum())
-        zg.f5g_pct = self._f5g_fractions([metric])[0]
+        zg.f5g_pct = frame.f5g_pct
         return zg
 
     def _add_park(self, park: Park) -> None:
@@ -434,13 +485,15 @@ class CoverageEngine:
             n = st.n
             px, py = float(metric.x), float(metric.y)
             r = st.r[:n]
-            inside = st.active[:n] & (_dist2(st.x[:n], st.y[:n], px, py) <= r * r)  # as in _apply_disc
+            d2 = _dist2(st.x[:n], st.y[:n], px, py)  # the distances of _DiscStore.nearest, computed once
+            active, active_a = st.active[:n], st.active[:n] & st.is_a[:n]
+            inside = d2 <= r * r  # as in _apply_disc
             self._point_parks[park.id] = _PointPark(
                 park,
                 px,
                 py,
-                {"5g": int(inside.sum()), "5g_a": int((inside & st.is_a[:n]).sum())},
-                {"5g": st.nearest(px, py), "5g_a": st.nearest(px, py, only_a=True)},
+                {"5g": int((inside & active).sum()), "5g_a": int((inside & active_a).sum())},
+                {"5g": _nearest(d2, active), "5g_a": _nearest(d2, active_a)},
             )
         else:
             self._polygon_parks[park.id] = _PolygonPark(park, metric, metric.area)
@@ -487,9 +540,8 @@ class CoverageEngine:
             listener()
 
     def _refresh_zones(self) -> None:
-        self._f5g_union = self._build_f5g_union()
-        self._district_f5g = self._f5g_fractions(self._district_metric)
-        self.zone_grids = self._build_zone_grids()
+        self._f5g_union, self._district_f5g, frames = self._zone_frames()
+        self.zone_grids = {frame.zone.id: self._zone_grid(frame) for frame in frames}
         for pp in self._polygon_parks.values():
             pp.dirty = True
 
@@ -503,7 +555,7 @@ class CoverageEngine:
             cl = self.city_layers[layer]
             cl.add(idx) if sign > 0 else cl.remove(idx)
         for zg in self.zone_grids.values():
-            if not _reaches(x, y, r, zg.spec.bounds):  # the test _DiscStore.near applies in _build_zone_grid
+            if not _reaches(x, y, r, zg.spec.bounds):  # the test _DiscStore.near applies in _zone_grid
                 continue
             zidx = disc_cells(zg.spec, x, y, r)
             for layer in layers:
@@ -559,7 +611,7 @@ class CoverageEngine:
             discs = shapely.buffer(shapely.points(st.x[sel], st.y[sel]), st.r[sel], quad_segs=EXACT_QUAD_SEGS)
             covered = shapely.intersection(shapely.union_all(discs), pp.metric).area
             pct[layer] = 100.0 * covered / pp.area_m2
-        pct["f5g"] = self._f5g_fractions([pp.metric])[0]
+        pct["f5g"] = self._f5g_fractions([pp.metric], self._f5g_union)[0]
         pp.pct, pp.dirty = pct, False
         return pct
 

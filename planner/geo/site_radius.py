@@ -32,7 +32,8 @@ _MACRO_5G = ("5G", "macro")
 # Everything site_radius_m reads from a site, in this order.
 _FIELDS = ("kind", "band_mhz", "height_m", "environment", "radius_m")
 _RADIUS_INPUTS = attrgetter(*_FIELDS)
-_FIELD_GETTERS = tuple(attrgetter(f) for f in _FIELDS)
+#: Sites grouped per call of the C-level loop of site_radius_groups (~3 ms each).
+_CHUNK = 8192
 
 
 def _profile(kind: str) -> tuple[str, str]:
@@ -52,47 +53,73 @@ def site_radius_m(site: Site) -> float:
 def site_radii_m(sites: Iterable[Site]) -> np.ndarray:
     """Effective coverage radii of many sites in metres, equal to ``[site_radius_m(s) for s in sites]``.
 
-    A city has ~42,000 sites but only a few hundred distinct (kind, band, height, environment, override) tuples.
+    A city has ~42,000 sites but only a few hundred distinct (kind, band, height, environment, override) tuples:
+    see :func:`site_radius_groups`, which this broadcasts back to the sites. An invalid site raises a ValueError
+    naming the first bad site.
+    """
+    radius, group, _ = site_radius_groups(sites)
+    return radius[group]
+
+
+def site_radius_groups(sites: Iterable[Site]) -> tuple[np.ndarray, np.ndarray, list[tuple]]:
+    """The sites grouped on what their radius depends on: ``(radius per group, group of each site, group keys)``.
+
+    ``radius[group]`` equals ``[site_radius_m(s) for s in sites]``; a key is ``(kind, band_mhz, height_m,
+    environment, radius_m)`` and the groups come in the order of their first site, so a caller can derive more
+    per-site values from the few keys (the coverage engine reads a site's layer from its kind this way).
+
     The sites are grouped on that tuple in a plain dict, one site per group goes through
     :func:`planner.geo.propagation.effective_radii_m` (which solves the uncached profiles together and shares its
-    cache with the scalar :func:`site_radius_m`) and the result is broadcast back - so the values are identical
-    to the scalar function's, and checking one site per group validates the whole group (equal inputs).
+    cache with the scalar :func:`site_radius_m`), so the values are identical to the scalar function's, and
+    checking one site per group validates the whole group (equal inputs).
 
-    Speed, for the 42,000-site baseline (~0.45 s before, ~25 ms now): no numpy object arrays and no
-    ``np.unique`` on them, and the uncached profiles are solved in one vectorised pass. The fields are zipped
-    straight into the grouping dict, so the per-site key tuples are transient: keeping 42,000 of them alive
-    right after a scenario load triggers a full garbage collection that alone costs ~25 ms. An invalid site
-    raises a ValueError naming the first bad site.
+    Speed, for the 42,000-site baseline (~0.45 s before, ~20 ms now; ~80 ms for 220,000 sites): no numpy object
+    arrays and no ``np.unique`` on them, and the uncached profiles are solved in one vectorised pass. One
+    ``attrgetter`` of the five fields makes each site's key straight into the grouping dict, so the per-site key
+    tuples are transient: keeping 42,000 of them alive right after a scenario load triggers a full garbage
+    collection that alone costs ~25 ms.
     """
-    sites = list(sites)
+    sites = sites if isinstance(sites, list) else list(sites)
     n = len(sites)
     if not n:
-        return np.zeros(0)
-    fields = zip(*[map(get, sites) for get in _FIELD_GETTERS], strict=True)
+        return np.zeros(0), np.zeros(0, np.intp), []
     first_of: dict[tuple, int] = {}
+    first = np.empty(n, np.intp)
+    index = itertools.count()
     try:
-        # setdefault keeps the index of the first site with an equal tuple: first[i] is site i's group.
-        first = np.fromiter(map(first_of.setdefault, fields, itertools.count()), np.intp, n)
+        # setdefault keeps the index of the first site with an equal tuple: first[i] is site i's group's first.
+        # In chunks, so that the loop (C code that holds the GIL) lets other threads run in between: the
+        # coverage engine projects the sites on another core meanwhile.
+        for a in range(0, n, _CHUNK):
+            part = sites[a : a + _CHUNK]
+            first[a : a + len(part)] = np.fromiter(
+                map(first_of.setdefault, map(_RADIUS_INPUTS, part), index), np.intp, len(part)
+            )
     except TypeError:  # an unhashable value: no grouping, the scalar function raises its usual error
-        return np.array([site_radius_m(s) for s in sites], dtype=float)
+        return (
+            np.array([site_radius_m(s) for s in sites], dtype=float),
+            np.arange(n),
+            [_RADIUS_INPUTS(s) for s in sites],
+        )
     groups = list(first_of.items())  # ((kind, band, height, environment, override), first index), in site order
-    profiles = [_profile(key[0]) for key, _ in groups]
+    keys = [key for key, _ in groups]
+    profiles = [_profile(key[0]) for key in keys]
     try:
-        rep_radius = effective_radii_m(
-            np.array([key[1] for key, _ in groups], dtype=float),
-            np.array([key[2] for key, _ in groups], dtype=float),
-            np.array([key[3] for key, _ in groups], dtype=object),
-            np.array([key[4] for key, _ in groups], dtype=object),
+        radius = effective_radii_m(
+            np.array([key[1] for key in keys], dtype=float),
+            np.array([key[2] for key in keys], dtype=float),
+            np.array([key[3] for key in keys], dtype=object),
+            np.array([key[4] for key in keys], dtype=object),
             tech=np.array([p[0] for p in profiles], dtype=object),
             cell=np.array([p[1] for p in profiles], dtype=object),
         )
     except (TypeError, ValueError):
         # Some group is invalid (or unusual): one scalar call per group, in site order, so the error names the
         # first bad site.
-        rep_radius = np.array([_group_radius(key, sites[i]) for key, i in groups], dtype=float)
-    radius_of_first = np.empty(n)
-    radius_of_first[[i for _, i in groups]] = rep_radius
-    return radius_of_first[first]
+        radius = np.array([_group_radius(key, sites[i]) for key, i in groups], dtype=float)
+    group_of_first = np.empty(n, np.intp)
+    group_of_first[[i for _, i in groups]] = np.arange(len(groups))
+    return np.asarray(radius, dtype=float), group_of_first[first], keys
 
 
 def _group_radius(key: tuple, site: Site) -> float:
