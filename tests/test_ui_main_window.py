@@ -461,6 +461,19 @@ def test_opening_a_valid_file_shows_it(window, tmp_path):
     assert not window.undo_action.isEnabled()
 
 
+def test_opening_a_file_removes_what_a_killed_save_left_beside_it(window, tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "plan.json"
+    path.write_text(dumps(layered_scenario()), encoding="utf-8")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".plan.json.{gone.stdout.strip()}.abcd1234.tmp"  # of a process that has ended
+    stale.write_bytes(b"half a save")
+    assert window.open_file(path) is True
+    assert not stale.exists() and path.exists()
+
+
 def test_run_app_runs_the_event_loop_and_returns_its_exit_code(tmp_path, monkeypatch):
     path = tmp_path / "plan.json"
     path.write_text(dumps(layered_scenario()), encoding="utf-8")

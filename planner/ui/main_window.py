@@ -45,6 +45,7 @@ from planner.domain import vocab
 from planner.domain.commands import CommandStack
 from planner.domain.scenario import Change, Scenario
 from planner.geo.basemap import districts
+from planner.storage.atomic import remove_stale_temporaries
 from planner.storage.fileformat import load
 from planner.storage.problems import ScenarioFileError
 from planner.textsafe import printable
@@ -482,6 +483,7 @@ class MainWindow(QMainWindow):
         except ScenarioFileError as exc:
             show_load_error(self, exc)
             return False
+        remove_stale_temporaries(path)  # what a save killed half-way left beside the file
         self.set_scenario(scenario, path=Path(path))
         return True
 
