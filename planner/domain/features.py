@@ -160,20 +160,21 @@ def validate_geometry(geom: Any, allowed: tuple[str, ...], field: str = "geometr
 def _district_problem(geom: Any, adcode: str) -> Problems:
     """A park must lie in, or within :data:`PARK_DISTRICT_TOLERANCE_M` of, the district it names."""
     from planner.geo.basemap import district_by_adcode
-    from planner.geo.land import distance_to_district_m, district_of_points, neighbours, place_points
+    from planner.geo.land import distance_to_district_m, neighbours, place_points
 
     off = distance_to_district_m(geom, adcode)
     if off <= PARK_DISTRICT_TOLERANCE_M:
         return []
     names = district_by_adcode()
     point = geom.representative_point()
-    there = district_of_points([point.x], [point.y])[0]
+    placed = place_points([point.x], [point.y])
+    there, nb = placed.district[0], placed.neighbour[0]
     if there:
         where = f"; it lies in {names[there].name_zh} ({there})"
+    elif nb >= 0:
+        where = f"; it lies on the land of {neighbours()[nb].name_zh} ({neighbours()[nb].name_en})"
     else:
-        placed = place_points([point.x], [point.y])
-        nb = neighbours()[placed.neighbour[0]] if placed.neighbour[0] >= 0 else None
-        where = f"; it lies on the land of {nb.name_zh} ({nb.name_en})" if nb else "; it lies in no Ningbo district"
+        where = "; it lies in no Ningbo district"
     return [
         (
             "district",

@@ -72,13 +72,13 @@ def district_by_adcode() -> dict[str, District]:
 
 
 def district_at(lon: float, lat: float) -> str | None:
-    """Adcode of the district containing a WGS-84 point, or None outside Ningbo's districts."""
-    import shapely
+    """Adcode of the district containing a WGS-84 point, or None outside Ningbo's districts.
 
-    for d in districts():
-        if shapely.contains_xy(d.geometry, lon, lat):
-            return d.adcode
-    return None
+    One point through :func:`planner.geo.land.district_of_points`, the one district lookup.
+    """
+    from planner.geo.land import district_of_points
+
+    return district_of_points([lon], [lat])[0] or None
 
 
 def district_names() -> dict[str, str]:
