@@ -4,6 +4,7 @@ written, bounded reading, strict GeoJSON, stale temporaries cleaned, one validat
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import signal
@@ -422,9 +423,12 @@ _ODD_VALUES = [
 ]  # fmt: skip
 
 
-def test_the_fast_path_for_sites_accepts_and_reports_exactly_what_the_full_check_does(monkeypatch):
-    """Sites are read by a fast path (for 220,000-site files) that must agree with the full validation: each of
-    ~700 spoilt site features gives the same scenario, or the same report, with the fast path on or off."""
+@pytest.mark.parametrize("batch", [4096, 1])
+def test_the_fast_path_for_sites_accepts_and_reports_exactly_what_the_full_check_does(monkeypatch, batch):
+    """Sites are read by two fast paths (for 220,000-site files) that must agree with the full validation: each of
+    ~700 spoilt site features gives the same scenario, or the same report, with the fast paths on or off. The
+    batch path reads runs of ``SITE_BATCH`` features (all of this file's sites in one run, or one per run, so that
+    the spoilt feature's run alone falls back to the per-feature path)."""
     import random
 
     from planner.storage import fileformat
@@ -432,6 +436,14 @@ def test_the_fast_path_for_sites_accepts_and_reports_exactly_what_the_full_check
     rng = random.Random(6)
     keys = ["kind", "operator", "band_mhz", "height_m", "environment", "open_year", "radius_m", "capex_wan", "source"]
     full = fileformat._Reader.plain_site
+    real_batch = fileformat.read_site_batch
+    used = []
+
+    def batch_reader(features, seen):  # the real one, noting whether it read the run or fell back
+        used.append(result := real_batch(features, seen))
+        return result
+
+    monkeypatch.setattr(fileformat, "read_site_batch", batch_reader)
 
     def outcome(text):
         try:
@@ -456,24 +468,32 @@ def test_the_fast_path_for_sites_accepts_and_reports_exactly_what_the_full_check
             feat["geometry"] = rng.choice([None, {"type": "Point"}, {"type": "Polygon", "coordinates": []}])
 
     # Every odd value in every field once, then 300 features spoilt in two random ways.
-    edits = [(k, v) for k in keys for v in _ODD_VALUES] + [None] * 300
+    # ... and the id of another site (a duplicate in another run of the batch path), and odd ids.
+    edits = [(k, v) for k in keys for v in _ODD_VALUES] + [("id", v) for v in ("site-000001", "site-000003", " x", "é")]
+    edits += [None] * 300
     accepted = 0
     for edit in edits:
         doc = copy.deepcopy(GOOD)
         feat = _site(doc)
-        if edit is not None:
+        if edit is not None and edit[0] == "id":
+            feat["id"] = edit[1]
+        elif edit is not None:
             feat["properties"][edit[0]] = edit[1]
         else:
             spoil(feat)
             spoil(feat)
         text = json.dumps(doc, ensure_ascii=False)
+        monkeypatch.setattr(fileformat, "SITE_BATCH", batch)
         fast = outcome(text)
+        monkeypatch.setattr(fileformat, "read_site_batch", lambda features, seen: None)
         monkeypatch.setattr(fileformat._Reader, "plain_site", lambda self, feat, seen, n: None)
         slow = outcome(text)
         monkeypatch.setattr(fileformat._Reader, "plain_site", full)
+        monkeypatch.setattr(fileformat, "read_site_batch", batch_reader)
         assert fast == slow, text
         accepted += not isinstance(fast, str)
     assert 20 < accepted < len(edits) - 20  # both kinds of outcome were exercised
+    assert any(r is None for r in used) and any(r is not None for r in used)  # the batch both read and fell back
 
 
 def test_compare_reports_the_problems_of_both_files(tmp_path):
@@ -487,3 +507,102 @@ def test_compare_reports_the_problems_of_both_files(tmp_path):
 def test_a_park_on_a_neighbours_land_says_whose_land_it_is():
     (line,) = _problems(lambda d: _park(d)["geometry"].update(coordinates=[122.207, 30.016]))
     assert "field district: the park lies" in line and "it lies on the land of 舟山市 (Zhoushan)" in line
+
+
+# ------------------------------------------------------------------------------------------- duplicate keys
+def _objects(node):
+    """Every JSON object within a parsed document, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from _objects(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _objects(v)
+
+
+def _emit(node, twice=None, *, ascii_json=False, escape_colons=False) -> str:
+    """JSON text of ``node`` in which the object ``twice`` (by identity) writes its first member two times."""
+
+    def text(s: str) -> str:
+        out = json.dumps(s, ensure_ascii=ascii_json)
+        return out.replace(":", "\\u003a") if escape_colons else out
+
+    if isinstance(node, dict):
+        members = [
+            f"{text(k)}: {_emit(v, twice, ascii_json=ascii_json, escape_colons=escape_colons)}" for k, v in node.items()
+        ]
+        if node is twice:
+            members.insert(0, members[0])
+        return "{" + ", ".join(members) + "}"
+    if isinstance(node, list):
+        return "[" + ", ".join(_emit(v, twice, ascii_json=ascii_json, escape_colons=escape_colons) for v in node) + "]"
+    if isinstance(node, str):
+        return text(node)
+    return json.dumps(node)
+
+
+def _colon_doc():
+    """GOOD with colons in ids, names and times: the text a duplicate could hide behind."""
+    doc = copy.deepcopy(GOOD)
+    doc["scenario"]["name"] = "方案: A:B"
+    site = _site(doc)
+    site["id"] = "site:0002:x"
+    doc["layers"]["parks"]["features"][0]["properties"]["name"] = "园区：一:二"
+    return doc
+
+
+@pytest.mark.parametrize("ascii_json", [False, True])
+def test_a_key_written_twice_in_any_object_is_refused(ascii_json):
+    # The loader parses without a per-object hook and proves the absence of duplicates by counting members: a
+    # duplicate in any object of the file (the document, its metadata, a layer, a feature, its properties, its
+    # geometry, a table row) must still be found and named.
+    doc = _colon_doc()
+    objects = list(_objects(doc))
+    assert len(objects) > 25
+    for obj in objects:
+        text = _emit(doc, obj, ascii_json=ascii_json)
+        with pytest.raises(ScenarioFileError) as err:
+            loads(text, "plan.json")
+        assert f"{next(iter(obj))!r} appear" in err.value.report(), (next(iter(obj)), err.value.report())
+
+
+def test_escaped_colons_neither_hide_a_duplicate_nor_refuse_a_sound_file(monkeypatch):
+    doc = _colon_doc()
+    sound = loads(_emit(doc, ascii_json=True), "plan.json")
+    assert loads(_emit(doc, ascii_json=True, escape_colons=True), "plan.json") == sound
+    assert sound.sites["site:0002:x"].id == "site:0002:x"
+    for obj in (doc["scenario"], _site(doc)["properties"], doc["layers"]["parks"]["features"][0]["properties"]):
+        with pytest.raises(ScenarioFileError, match="appear"):
+            loads(_emit(doc, obj, escape_colons=True), "plan.json")
+
+
+def test_a_sound_file_is_parsed_once(monkeypatch):
+    # The duplicate-noting parse runs only when the count cannot prove there is no duplicate.
+    import planner.storage.fileformat as ff
+
+    calls = []
+    real = ff._parse_json
+    monkeypatch.setattr(ff, "_parse_json", lambda *a: calls.append(1) or real(*a))
+    doc = _colon_doc()
+    loads(_emit(doc), "plan.json")
+    assert calls == []
+    with pytest.raises(ScenarioFileError):
+        loads(_emit(doc, doc["scenario"]), "plan.json")
+    assert calls == [1]
+
+
+def test_sites_made_from_columns_equal_sites_made_one_by_one():
+    from dataclasses import astuple
+
+    from planner.domain.features import Site, sites_from_columns
+
+    one_by_one = [make_site(i, open_year=2020 + i % 5, radius_m=None if i % 2 else 900.0) for i in range(50)]
+    columns = [list(c) for c in zip(*map(astuple, one_by_one), strict=True)]
+    made = sites_from_columns(*columns)
+    assert made == one_by_one and [hash(s) for s in made] == [hash(s) for s in one_by_one]
+    assert all(type(s) is Site for s in made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made[0].lon = 0.0
+    with pytest.raises(ValueError):
+        sites_from_columns(*columns[:-1])

@@ -84,16 +84,26 @@ def cost_lines(scenario: Scenario, sites: SiteTable | None = None) -> tuple[list
         for k in kinds_present:
             default[k] = unit(SITE_COST_KEYS[KINDS[k]])
         amount = np.where(np.isnan(table.capex_wan), default[table.kind], table.capex_wan)
-        district = table.district.astype(str)
-        groups: dict[tuple[str, int, int], list[int]] = {}
-        keys = zip(district.tolist(), table.kind.tolist(), table.open_year.tolist(), strict=True)
-        for i, key in enumerate(keys):
-            groups.setdefault(key, []).append(i)
-        for (adcode, k, year), idx in sorted(groups.items()):
-            kind = KINDS[k]
-            total = float(np.sum(amount[idx]))  # summed in site order, as one line per site would be
+        # One line per (district, kind, year), in that order: the groups are found by sorting one integer key.
+        districts, d_index = np.unique(table.district.astype(str), return_inverse=True)
+        years = table.open_year - table.open_year.min()
+        span_y, span_k = int(years.max()) + 1, len(KINDS)
+        key = (d_index.astype(np.int64) * span_k + table.kind) * span_y + years
+        order = np.argsort(key, kind="stable")  # stable: each group's sites stay in site order
+        key_sorted = key[order]
+        starts = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]])
+        # Each group summed over its sites in site order, as numpy sums any array (the same sums as before).
+        sums = np.add.reduceat(amount[order], starts) if len(starts) else np.zeros(0)
+        counts = np.diff(np.r_[starts, len(order)])
+        first_year = int(table.open_year.min())
+        for group, total, count in zip(key_sorted[starts].tolist(), sums.tolist(), counts.tolist(), strict=True):
+            d, rest = divmod(group, span_k * span_y)
+            k, y = divmod(rest, span_y)
+            category = SITE_CATEGORIES[KINDS[k]]
             lines.append(
-                CostLine("sites", f"{len(idx)} sites", adcode, SITE_CATEGORIES[kind], year, total, UNSPECIFIED_FUNDING)
+                CostLine(
+                    "sites", f"{count} sites", str(districts[d]), category, first_year + y, total, UNSPECIFIED_FUNDING
+                )
             )
     for p in scenario.parks.values():
         if p.capex_wan is not None:

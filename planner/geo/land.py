@@ -79,11 +79,19 @@ def _prepared_districts():
 
 
 def district_of_points(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
-    """Adcode (str) of the district containing each WGS-84 point; '' for points in no district (at sea)."""
+    """Adcode (str) of the district containing each WGS-84 point; '' for points in no district (at sea).
+
+    The last large batch is remembered: loading a file locates every site to check it, and the figures then
+    locate the same sites again (~75 ms for 220,000 points each time; comparing the batch costs ~1 ms).
+    """
     import shapely
 
     lon = np.asarray(lon, float)
     lat = np.asarray(lat, float)
+    if lon.size >= _REMEMBER_FROM:
+        last = _last_batch[0] if _last_batch else None
+        if last is not None and np.array_equal(last[0], lon) and np.array_equal(last[1], lat):
+            return last[2].copy()
     out = np.full(lon.shape, "", dtype=object)
     todo = np.ones(lon.shape, bool)
     for d in _prepared_districts():
@@ -93,7 +101,14 @@ def district_of_points(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
         inside = shapely.contains_xy(d.geometry, lon[idx], lat[idx])
         out[idx[inside]] = d.adcode
         todo[idx[inside]] = False
+    if lon.size >= _REMEMBER_FROM:
+        _last_batch[:] = [(lon.copy(), lat.copy(), out.copy())]
     return out
+
+
+#: Batches of at least this many points are remembered by :func:`district_of_points` (one batch, the last).
+_REMEMBER_FROM = 10_000
+_last_batch: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,9 @@ import math
 import os
 import stat
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, fields
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ from planner.domain.vocab import ENVIRONMENTS, OPERATORS, SITE_KINDS, SITE_SOURC
 from planner.geo.site_radius import radius_problem
 from planner.perf import paused_gc
 from planner.storage.problems import Problem, ScenarioFileError
+from planner.storage.site_batch import SITE_ALLOWED, SITE_REQUIRED, read_site_batch
 
 FORMAT_NAME = "ningbo-planner-scenario"
 SCHEMA_VERSION = 1
@@ -158,6 +160,31 @@ def dumps(scenario: Scenario) -> str:
 
 
 # --------------------------------------------------------------------------------------------------- reading
+class _Placed:
+    """Sites waiting for the batch geography check, as columns: where each was read (a report's location, or the
+    feature's number for a fast path), its id (None when it is refused anyway), lon, lat."""
+
+    __slots__ = ("ids", "lat", "lon", "where")
+
+    def __init__(self) -> None:
+        self.where: list[str | int] = []
+        self.ids: list[str | None] = []
+        self.lon: list[float] = []
+        self.lat: list[float] = []
+
+    def append(self, where: str | int, fid: str | None, lon: float, lat: float) -> None:
+        self.where.append(where)
+        self.ids.append(fid)
+        self.lon.append(lon)
+        self.lat.append(lat)
+
+    def extend(self, where: Iterable[int], ids: list[str], lon: list[float], lat: list[float]) -> None:
+        self.where.extend(where)
+        self.ids.extend(ids)
+        self.lon.extend(lon)
+        self.lat.extend(lat)
+
+
 class _Reader:
     """Collects problems while building a scenario from parsed JSON."""
 
@@ -165,8 +192,10 @@ class _Reader:
         self.path = path
         self.problems: list[Problem] = []
         self.duplicates = duplicates or {}
-        #: Sites waiting for the batch geography check: (where, id if otherwise valid else None, lon, lat).
-        self.placed_sites: list[tuple[str, str | None, float, float]] = []
+        #: Members and in-string colons of the sites read by the fast path, or None when the parse noted duplicates
+        #: itself (see :func:`_members_certified`).
+        self.tally: list[int] | None = None
+        self.placed_sites = _Placed()
 
     def check_duplicates(self, where: str, raw: Any) -> None:
         """Report keys given twice in the object ``raw`` (found while parsing)."""
@@ -271,15 +300,45 @@ class _Reader:
         ):
             self.problem(where, "must be a GeoJSON FeatureCollection with a 'features' list")
             return out
-        fast = self.plain_site if name == "sites" else None
         features = fc["features"]
-        for n in range(1, len(features) + 1):
+        if name != "sites":
+            self.features(where, features, 0, len(features), out, build, None)
+            return out
+        for a in range(0, len(features), SITE_BATCH):
+            b = min(a + SITE_BATCH, len(features))
+            batch = read_site_batch(features[a:b], out) if not self.duplicates else None
+            if batch is None:
+                self.features(where, features, a, b, out, build, self.plain_site)
+                continue
+            features[a:b] = repeat(None, b - a)  # freed as read, as below
+            out.update(zip(batch.ids, batch.sites, strict=True))
+            self.placed_sites.extend(range(a + 1, b + 1), batch.ids, batch.lon, batch.lat)
+            if self.tally is not None:
+                self.tally[0] += batch.members
+                self.tally[1] += batch.id_colons
+        return out
+
+    def features(
+        self,
+        where: str,
+        features: list,
+        start: int,
+        stop: int,
+        out: dict,
+        build: Callable[[str, str, dict], Any],
+        fast: Callable[[Any, dict, int], Any] | None,
+    ) -> None:
+        """Read ``features[start:stop]`` one by one into ``out``, reporting every problem of each."""
+        for n in range(start + 1, stop + 1):
             # Each parsed feature is dropped from the document once read: the document of a 220,000-site file
             # holds ~300 MB of dicts, freed as the (much smaller) features are built rather than after.
             feat, features[n - 1] = features[n - 1], None
-            if fast is not None and (obj := fast(feat, out, n)) is not None:
-                out[obj.id] = obj
-                continue
+            if fast is not None:
+                if (obj := fast(feat, out, n)) is not None:
+                    out[obj.id] = obj
+                    continue
+                if self.tally is not None:
+                    _add_tally(self.tally, feat)
             fid = feat.get("id") if isinstance(feat, dict) else None
             fwhere = f"{where} feature {n}" + (f" (id {_show_id(fid)})" if fid is not None else "")
             if not isinstance(feat, dict) or feat.get("type") != "Feature":
@@ -300,7 +359,6 @@ class _Reader:
             obj = build(fwhere, fid, feat)
             if obj is not None:
                 out[fid] = obj
-        return out
 
     def park(self, where: str, fid: str, feat: dict) -> Park | None:
         read = self.props(
@@ -338,7 +396,7 @@ class _Reader:
             )
         # The geography check runs whatever else is wrong with the site, so that one report lists everything.
         if not problem and check_lonlat(lon, lat, []):
-            self.placed_sites.append((where, fid if site is not None else None, lon, lat))
+            self.placed_sites.append(where, fid if site is not None else None, lon, lat)
         return site
 
     def plain_site(self, feat: Any, seen: dict, n: int) -> Site | None:
@@ -394,7 +452,13 @@ class _Reader:
         ):
             return None
         site = Site(fid, kind, operator, band, height, env, lon, lat, year, radius, capex, source)
-        self.placed_sites.append((f"layers.sites feature {n} (id {fid})", fid, lon, lat))
+        self.placed_sites.append(n, fid, lon, lat)
+        if self.tally is not None:
+            # The feature's members: its 4, the geometry's 2 and the properties'. Its only text that can hold a
+            # colon is the id (keys and vocabulary values cannot; asserted below the class).
+            self.tally[0] += 6 + len(props)
+            if ":" in fid:
+                self.tally[1] += fid.count(":")
         return site
 
     def zone(self, where: str, fid: str, feat: dict) -> Zone | None:
@@ -407,15 +471,17 @@ class _Reader:
 
     def check_site_positions(self, sites: dict[str, Site]) -> None:
         """The geography check of every site in one vectorised pass (the same check an edit makes one by one)."""
-        placed, self.placed_sites = self.placed_sites, []
-        if not placed:
+        placed, self.placed_sites = self.placed_sites, _Placed()
+        if not placed.ids:
             return
-        found = position_problems([p[2] for p in placed], [p[3] for p in placed])
-        for (where, fid, _lon, _lat), problem in zip(placed, found, strict=True):
-            if problem:
-                self.problem(f"{where}, field geometry", problem)
-                if fid is not None:
-                    sites.pop(fid, None)
+        found = position_problems(placed.lon, placed.lat)
+        for i in (i for i, problem in enumerate(found) if problem):
+            where, fid = placed.where[i], placed.ids[i]
+            if type(where) is int:  # a site of a fast path, which notes only its number
+                where = f"layers.sites feature {where} (id {fid})"
+            self.problem(f"{where}, field geometry", found[i])
+            if fid is not None:
+                sites.pop(fid, None)
 
     # Tables ---------------------------------------------------------------------------------------------------
     def rows(
@@ -443,9 +509,56 @@ class _Reader:
 
 #: Members of a GeoJSON Feature the file may hold (RFC 7946; "bbox" is allowed and ignored).
 _FEATURE_KEYS = ("type", "id", "properties", "geometry", "bbox")
-_SITE_ALLOWED = frozenset(f.name for f in fields(Site)) - {"id", "lon", "lat"}
-_SITE_REQUIRED = frozenset(("kind", "operator", "band_mhz", "height_m", "environment", "open_year"))
+_SITE_ALLOWED = SITE_ALLOWED
+_SITE_REQUIRED = frozenset(SITE_REQUIRED)
+#: Site features are read in runs of this many (see :mod:`planner.storage.site_batch`); a run with any feature
+#: that is not plainly valid is read one feature at a time.
+SITE_BATCH = 4096
 _REAL = (int, float)
+# The fast path's member count relies on this: no key or vocabulary value of a plain site holds a colon.
+assert not any(":" in t for t in (*_SITE_ALLOWED, *SITE_KINDS, *OPERATORS, *ENVIRONMENTS, *SITE_SOURCES))
+
+
+def _add_tally(tally: list[int], obj: Any, skip: Any = None) -> None:
+    """Add the members (key-value pairs) of every object within ``obj``, and the colons in all its text (keys and
+    values), to ``tally`` = [members, colons]; the list ``skip`` (by identity) is left out."""
+    members = colons = 0
+    stack = [obj]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        o = pop()
+        t = type(o)
+        if t is dict:
+            members += len(o)
+            for k, v in o.items():
+                if ":" in k:
+                    colons += k.count(":")
+                push(v)
+        elif t is list:
+            if o is not skip:
+                extend(o)
+        elif t is str and ":" in o:
+            colons += o.count(":")
+    tally[0] += members
+    tally[1] += colons
+
+
+def _members_certified(tally: list[int], colon_budget: int) -> bool:
+    """Whether the parsed document provably has as many members as its text: then no key appeared twice in one
+    object, although it was parsed without noting duplicates (which costs a Python call per object, ~0.2 s for a
+    220,000-site file).
+
+    In JSON text every ``:`` is either a name separator (one per member written) or written inside a string. The
+    colons of the parsed strings are those written inside strings plus those written as an escape (``\\u003a``),
+    so: members written = colons in the text − colons in parsed strings + escaped colons ≤ ``colon_budget`` (the
+    text's colons plus a bound on its escapes) − colons in parsed strings. Parsing keeps one member per key, so
+    members written ≥ members parsed; when the bound equals the members parsed, none was dropped: no key appeared
+    twice. When it is not proved (a duplicate, or an escape such as ``\\u0030``), the caller parses again, noting
+    duplicates.
+    """
+    members, colons = tally
+    return colon_budget - colons == members
+
 
 #: Stands for a required field that is missing while the rest of a feature is validated.
 _PLACEHOLDER = None
@@ -560,14 +673,15 @@ def loads(text: str, path: str | Path = "<text>") -> Scenario:
     they are moved out of its generations with ``gc.freeze()``, so that later work — the coverage engine's first
     build — does not pay for rescanning them either (measured: first engine build 0.45–0.7 s → 0.2–0.3 s).
     """
-    return _load_text([text], path)
+    return _load_text([text], path, lambda: text)
 
 
-def _load_text(holder: list[str], path: str | Path) -> Scenario:
+def _load_text(holder: list[str], path: str | Path, reread: Callable[[], str], colons: int | None = None) -> Scenario:
     """:func:`loads` of the one text in ``holder``, which is emptied: once parsed, the text (up to hundreds of MB
-    for a province) is freed before the features are built, which lowers the peak memory of a load."""
+    for a province) is freed before the features are built, which lowers the peak memory of a load. ``reread``
+    gives the text again, for the rare file that must be parsed a second time (see :func:`_members_certified`)."""
     with paused_gc():
-        scenario = _loads(holder, path)
+        scenario = _loads(holder, path, reread, colons)
     gc.freeze()
     return scenario
 
@@ -623,10 +737,34 @@ def _parse_int(text: str) -> int | HugeInteger:
     return int(text) if len(text) <= 4000 else HugeInteger(len(text.lstrip("-")))
 
 
-def _loads(holder: list[str], path: str | Path) -> Scenario:
+def _loads(holder: list[str], path: str | Path, reread: Callable[[], str], colons: int | None) -> Scenario:
     path = str(path)
     try:
-        return _read_document(_parse_json(holder.pop(), path), path)
+        text = holder.pop()
+        fast = _parse_plain(text)
+        if fast is None:
+            return _read_document(_parse_json(text, path), path)
+        # No duplicate-noting hook: members are counted while reading and checked against the text's colons.
+        colon_budget = _colon_budget(text) if colons is None else colons
+        del text  # freed before the features are built; read again in the rare case it is needed
+        doc = fast
+        del fast
+        tally = [0, 0]
+        layers = doc.get("layers") if type(doc) is dict else None
+        sites = layers.get("sites") if type(layers) is dict else None
+        features = sites.get("features") if type(sites) is dict else None
+        _add_tally(tally, doc, skip=features if type(features) is list else None)
+        try:
+            scenario = _read_document((doc, {}), path, tally)
+            problems = None
+        except ScenarioFileError as exc:
+            scenario, problems = None, exc
+        if _members_certified(tally, colon_budget):
+            if problems is not None:
+                raise problems
+            return scenario
+        del doc, scenario, problems
+        return _read_document(_parse_json(reread(), path), path)
     except ScenarioFileError:
         raise
     except Exception as exc:  # the last line of defence: any surprise in a file is reported as a file problem
@@ -634,7 +772,17 @@ def _loads(holder: list[str], path: str | Path) -> Scenario:
         raise ScenarioFileError(path, [Problem(path, "", message)]) from None
 
 
-def _read_document(parsed: tuple[Any, dict[int, list[str]]], path: str) -> Scenario:
+def _parse_plain(text: str) -> Any:
+    """The parsed JSON, or None when it cannot be parsed plainly (then :func:`_parse_json` reports why)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _read_document(parsed: tuple[Any, dict[int, list[str]]], path: str, tally: list[int] | None = None) -> Scenario:
+    """Build and validate the scenario of a parsed document; ``tally`` (see :func:`_members_certified`) is given
+    when the parse did not note duplicate keys, and receives the members of the sites read by the fast path."""
     doc, duplicates = parsed
     if not isinstance(doc, dict):
         raise ScenarioFileError(path, [Problem(path, "", "not a scenario file (top level is not an object)")])
@@ -671,6 +819,7 @@ def _read_document(parsed: tuple[Any, dict[int, list[str]]], path: str) -> Scena
         )
 
     r = _Reader(path, duplicates)
+    r.tally = tally
     r.check_duplicates("", doc)
     meta = _check_meta(r, doc)
     products = _check_products(r, doc)
@@ -788,6 +937,13 @@ def _size(n: int) -> str:
 def load(path: str | Path) -> Scenario:
     """Read and validate a scenario file. Never modifies the file; raises :class:`ScenarioFileError`."""
     path = Path(path)
+    text, colons = _read_text(path)
+    return _load_text([text], path, lambda: _read_text(path)[0], colons)
+
+
+def _read_text(path: Path) -> tuple[str, int]:
+    """The text of a scenario file, refused with a message when it is not UTF-8, and its :func:`_colon_budget`
+    (counted in the bytes: a UTF-8 byte 0x3A is always a colon, and bytes count ~3x faster than text)."""
     data = read_file_bytes(path)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise ScenarioFileError(path, [Problem(str(path), "", "is UTF-16 text; save it as UTF-8")])
@@ -798,8 +954,19 @@ def load(path: str | Path) -> Scenario:
             path,
             [Problem(str(path), f"line {_line_of(data, exc.start)}", "is not UTF-8 text (save it as UTF-8)")],
         ) from None
+    colons = _colon_budget(data)
     del data  # the bytes are not needed once decoded: a lower peak for a large file
-    return _load_text(holder, path)
+    return holder.pop(), colons
+
+
+def _colon_budget(text: str | bytes) -> int:
+    """The colons of a JSON text plus a bound on the colons written as an escape (``\\u003a``), for
+    :func:`_members_certified`."""
+    # One count of the escapes of U+0030-U+003F: an upper bound on the escaped colons (see the proof), and one
+    # search of the text instead of two.
+    if isinstance(text, bytes):
+        return text.count(b":") + text.count(b"\\u003")
+    return text.count(":") + text.count("\\u003")
 
 
 def _line_of(data: bytes, offset: int) -> int:
