@@ -398,18 +398,18 @@ def test_closing_or_swapping_scenarios_unsubscribes(qtbot):
     old_stack = w.stack
 
     w.set_scenario(second)
-    assert first._listeners == [] and old_stack.listeners == []
+    assert len(first._listeners) == 0 and len(old_stack.listeners) == 0
     assert len(second._listeners) == 2 and len(w.stack.listeners) == 1
 
     w.close()
-    assert second._listeners == [] and w.stack.listeners == []
+    assert len(second._listeners) == 0 and len(w.stack.listeners) == 0
 
 
 def test_a_destroyed_window_is_never_called_again(qtbot):
     scenario = layered_scenario()
     w = MainWindow(scenario)
     w.deleteLater()
-    qtbot.waitUntil(lambda: scenario._listeners == [])
+    qtbot.waitUntil(lambda: len(scenario._listeners) == 0)
     scenario.apply(assign_product(scenario, "330203", "软件服务").changes)  # must not raise
 
 
@@ -453,7 +453,7 @@ def test_opening_a_valid_file_shows_it(window, tmp_path):
 
     assert window.open_file(path) is True
 
-    assert window.scenario is not old and old._listeners == []
+    assert window.scenario is not old and len(old._listeners) == 0
     assert window.canvas.scenario is window.scenario
     assert window.products_table.item(row_of(window, "330225"), COL_PRODUCT).text() == "海洋产业 + 防灾减灾"
     assert "海洋产业" in window.canvas.district_label("330225").text()

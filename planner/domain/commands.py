@@ -29,6 +29,7 @@ from planner.domain.scenario import (
     validate_scenario_info,
     validate_unit_cost,
 )
+from planner.events import Listeners
 
 
 @dataclass
@@ -221,15 +222,24 @@ def macro(label: str, commands: Iterable[Command]) -> Command:
 class CommandStack:
     """Undo/redo stack of :class:`Command` for one scenario.
 
-    ``on_change`` listeners are told after every push, undo and redo (to refresh Undo/Redo menu labels).
-    ``clean`` marks the state that was last saved.
+    Listeners (:meth:`subscribe`) are called with no argument after every push, undo, redo and change of the clean
+    mark (to refresh Undo/Redo menu labels and the unsaved-changes mark). ``clean_index`` marks the state that was
+    last saved.
     """
 
     scenario: Scenario
     done: list[Command] = field(default_factory=list)
     undone: list[Command] = field(default_factory=list)
     clean_index: int | None = 0
-    listeners: list[Callable[[], None]] = field(default_factory=list)
+    listeners: Listeners = field(default_factory=lambda: Listeners("a command stack"), repr=False)
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every change of the stack's state."""
+        self.listeners.subscribe(listener)
+
+    def unsubscribe(self, listener: Callable[[], None]) -> None:
+        """Stop calling ``listener``."""
+        self.listeners.unsubscribe(listener)
 
     def push(self, command: Command) -> None:
         """Do ``command`` and put it on the stack (merging with the top one where their merge keys match)."""
@@ -290,8 +300,7 @@ class CommandStack:
         return self.clean_index == len(self.done)
 
     def _notify(self) -> None:
-        for listener in list(self.listeners):
-            listener()
+        self.listeners.emit()
 
 
 __all__ = [

@@ -11,7 +11,6 @@ tables) receive exactly what changed — old and new value — and can update in
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
@@ -20,6 +19,7 @@ from typing import Any
 
 from planner.domain.checks import MAX_WAN, check_flag, check_number, check_text, check_year, quote
 from planner.domain.features import InvestmentItem, Park, Site, Zone
+from planner.events import Listeners
 
 #: Feature layers and the id prefix of each.
 LAYERS = {"parks": "park", "sites": "site", "zones": "zone", "investments": "inv"}
@@ -30,7 +30,6 @@ META_FIELDS = ("id", "name", "description", "base_year", "horizon_year", "author
 LAYER_TYPES = {"parks": Park, "sites": Site, "zones": Zone, "investments": InvestmentItem}
 
 _MISSING = object()
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,18 +164,17 @@ class Scenario:
     investments: dict[str, InvestmentItem] = field(default_factory=dict)
     catalogue: dict[str, UnitCost] = field(default_factory=dict)
     targets: dict[str, Target] = field(default_factory=dict)
-    _listeners: list[Listener] = field(default_factory=list, compare=False, repr=False)
+    _listeners: Listeners = field(default_factory=lambda: Listeners("a scenario"), compare=False, repr=False)
     _next_ids: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     # -- change machinery -------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener(changes)`` after every applied change list."""
-        self._listeners.append(listener)
+        self._listeners.subscribe(listener)
 
     def unsubscribe(self, listener: Listener) -> None:
         """Stop notifying ``listener``."""
-        if listener in self._listeners:
-            self._listeners.remove(listener)
+        self._listeners.unsubscribe(listener)
 
     def apply(self, changes: Iterable[Change]) -> list[Change]:
         """Apply ``changes`` in order, then notify subscribers once with the whole list.
@@ -195,13 +193,9 @@ class Scenario:
                 del coll[ch.key]
             else:
                 coll[ch.key] = ch.new
-        for listener in list(self._listeners):
-            # A failing view must not leave the model changed but the undo stack unaware of it: the change
-            # stands, the failure is logged, and the other listeners still hear of it.
-            try:
-                listener(changes)
-            except Exception:
-                log.exception("a listener failed on %d change(s) to the scenario", len(changes))
+        # A failing view must not leave the model changed but the undo stack unaware of it: the change stands,
+        # the failure is logged, and the other listeners still hear of it (planner.events).
+        self._listeners.emit(changes)
         return changes
 
     def _check_applicable(self, changes: list[Change]) -> None:

@@ -53,11 +53,11 @@ class ModelLink:
             scenario.subscribe(self._scenario_listener)
 
     def attach_stack(self, stack: CommandStack | None, method: Callable[..., Any]) -> None:
-        """Add ``method`` (a bound method of the owner) to ``stack.listeners``."""
+        """Subscribe ``method`` (a bound method of the owner) to ``stack``'s state changes."""
         self.detach_stack()
         if stack is not None:
             self._stack, self._stack_listener = stack, weak_callback(method)
-            stack.listeners.append(self._stack_listener)
+            stack.subscribe(self._stack_listener)
 
     def detach_scenario(self) -> None:
         """Stop listening to the scenario."""
@@ -67,8 +67,8 @@ class ModelLink:
 
     def detach_stack(self) -> None:
         """Stop listening to the command stack."""
-        if self._stack is not None and self._stack_listener in self._stack.listeners:
-            self._stack.listeners.remove(self._stack_listener)
+        if self._stack is not None and self._stack_listener is not None:
+            self._stack.unsubscribe(self._stack_listener)
         self._stack = self._stack_listener = None
 
     def detach(self) -> None:
