@@ -16,6 +16,10 @@ Figures (seconds unless the name says otherwise):
   beside it, because this virtual machine's timings vary by ±50 % from run to run);
 * ``edit_ms_median`` / ``edit_ms_p95`` — one edit (a third each of add, move, remove a site) pushed through the
   command stack until every figure is up to date, over 300 edits;
+* ``edit_ms_by_kind`` — per kind of edit (sites, parks, zones, investments, products), the median of ~40 edits,
+  each pushed and undone with the engine following the scenario and its figures read after both, in ms;
+* ``rss_growth_mb_20k_edits`` — growth of the process's resident memory over 20,000 random edits and their undos
+  (after 2,000 to warm up): it stays flat when the engine reuses what an edit frees;
 * ``summary_s`` — the whole ``summary --json`` data (coverage, investment, targets) with a live engine;
 * ``coverage_mem_mb`` — memory held by the engine's structures (tracemalloc); ``peak_rss_mb_engine`` — process
   peak before the baselines run; ``peak_rss_mb`` — process peak at the end;
@@ -135,6 +139,8 @@ def main() -> None:
     edit_times.sort()
 
     summary_s = _median_time(lambda: summary(scenario, engine=engine), 3)
+    by_kind = _edits_by_kind(scenario, engine, stack)
+    rss_growth = _rss_growth(scenario, engine, stack)
 
     out = {
         "sites": len(scenario.sites),
@@ -146,6 +152,8 @@ def main() -> None:
         "coverage_max_s": round(rebuilds[-1], 3),
         "edit_ms_median": round(statistics.median(edit_times), 3),
         "edit_ms_p95": round(edit_times[int(0.95 * len(edit_times))], 3),
+        "edit_ms_by_kind": by_kind,
+        "rss_growth_mb_20k_edits": rss_growth,
         "summary_s": round(summary_s, 3),
         "coverage_mem_mb": round(coverage_mem_mb, 1),
     }
@@ -241,6 +249,135 @@ def _province(base) -> dict[str, float]:
         "province_summary_s": round(runs[1][0], 3),
         "province_peak_rss_mb": round(max(r for _, r in runs), 1),
     }
+
+
+def _edit_makers(scenario):
+    """Functions making one random edit of each kind on ``scenario`` (a kind's function may raise ValueError when
+    the random value is refused, e.g. moved off the land; the caller draws again)."""
+    from shapely import affinity
+    from shapely.geometry import Point, box
+
+    from planner.domain import commands as cmd
+    from planner.domain.features import InvestmentItem, Park, Site, Zone
+
+    rng = random.Random(7)
+    site_ids = sorted(scenario.sites)
+    jitter = lambda d: rng.uniform(-d, d)  # noqa: E731
+
+    def near_site():
+        s = scenario.sites[rng.choice(site_ids)]
+        return s.lon + jitter(0.002), s.lat + jitter(0.002)
+
+    def zone_of(kind):
+        ids = sorted(z for z, v in scenario.zones.items() if v.kind == kind)
+        return rng.choice(ids)
+
+    def new_site():
+        lon, lat = near_site()
+        return Site(
+            scenario.new_id("sites"), rng.choice(["5g_macro", "5g_a"]), "cmcc", 3500, 30.0, "urban", lon, lat, 2025
+        )
+
+    def new_park():
+        lon, lat = near_site()
+        from planner.geo.basemap import district_at
+
+        return Park(scenario.new_id("parks"), "测试园区", "digital_park", Point(lon, lat), district_at(lon, lat) or "330212",
+                    "operating", 2025)  # fmt: skip
+
+    def new_zone():
+        lon, lat = near_site()
+        return Zone(
+            scenario.new_id("zones"),
+            "测试重点区",
+            "priority",
+            box(lon - 0.01, lat - 0.008, lon + 0.01, lat + 0.008),
+            2025,
+        )
+
+    def reshape_zone():
+        z = zone_of("priority")
+        geom = affinity.scale(scenario.zones[z].geometry, 1 + jitter(0.02), 1 + jitter(0.02))
+        return cmd.set_attributes(scenario, "zones", z, geometry=geom)
+
+    def inv_item():
+        return InvestmentItem(scenario.new_id("investments"), "5G-A 补盲", "330212", "5g_a", 2026, 1200.0, "private")
+
+    return {
+        "site_add": lambda: cmd.add_features(scenario, [new_site()]),
+        "site_move": lambda: cmd.move_feature(scenario, "sites", rng.choice(site_ids), jitter(0.002), jitter(0.002)),
+        "site_remove": lambda: cmd.remove_features(scenario, "sites", [rng.choice(site_ids)]),
+        "site_set": lambda: cmd.set_attributes(
+            scenario, "sites", rng.choice(site_ids), height_m=rng.choice([25.0, 35.0])
+        ),
+        "park_add": lambda: cmd.add_features(scenario, [new_park()]),
+        "park_move": lambda: cmd.move_feature(
+            scenario, "parks", rng.choice(sorted(scenario.parks)), jitter(0.002), jitter(0.002)
+        ),
+        "park_remove": lambda: cmd.remove_features(scenario, "parks", [rng.choice(sorted(scenario.parks))]),
+        "zone_add": lambda: cmd.add_features(scenario, [new_zone()]),
+        "zone_rename": lambda: cmd.set_attributes(
+            scenario, "zones", zone_of("priority"), name=f"重点区{rng.randint(0, 999)}"
+        ),
+        "zone_move": lambda: cmd.move_feature(scenario, "zones", zone_of("priority"), jitter(0.002), jitter(0.002)),
+        "zone_reshape": reshape_zone,
+        "zone_remove": lambda: cmd.remove_features(scenario, "zones", [zone_of("priority")]),
+        "f5g_zone_move": lambda: cmd.move_feature(scenario, "zones", zone_of("f5g"), jitter(0.002), jitter(0.002)),
+        "investment_add": lambda: cmd.add_features(scenario, [inv_item()]),
+        "product_assign": lambda: cmd.assign_product(scenario, "330212", f"数据要素 {rng.randint(0, 999)}"),
+    }
+
+
+def _one(make):
+    """A command from ``make``, drawn again while the model refuses the random value."""
+    for _ in range(100):
+        try:
+            return make()
+        except ValueError:
+            continue
+    raise RuntimeError("no valid random edit in 100 draws")
+
+
+def _edits_by_kind(scenario, engine, stack, n: int = 40) -> dict[str, float]:
+    """Median ms of an edit and its undo, figures read after each, per kind of edit."""
+    out = {}
+    for kind, make in _edit_makers(scenario).items():
+        times = []
+        for _ in range(n):
+            c = _one(make)
+            t = time.perf_counter()
+            stack.push(c)
+            engine.figures()
+            stack.undo()
+            engine.figures()
+            times.append((time.perf_counter() - t) * 1000)
+        out[kind] = round(statistics.median(times), 3)
+    return out
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def _rss_growth(scenario, engine, stack, n: int = 20_000, warm: int = 2_000) -> float:
+    """Resident-memory growth (MB) over ``n`` random edits with their undos, after ``warm`` of them."""
+    makers = _edit_makers(scenario)
+    # Mostly sites, as a planner's day is; every kind appears (zone geometry edits cost ~10-30 ms each).
+    kinds = list(makers)
+    weights = [30 if k.startswith("site") else 1 if k in ("zone_move", "zone_reshape", "f5g_zone_move", "zone_add",
+               "zone_remove") else 4 for k in kinds]  # fmt: skip
+    rng = random.Random(11)
+    start = 0.0
+    for i in range(warm + n):
+        if i == warm:
+            gc.collect()
+            start = _rss_mb()
+        stack.push(_one(makers[rng.choices(kinds, weights)[0]]))
+        engine.figures()
+        stack.undo()
+    gc.collect()
+    return round(_rss_mb() - start, 1)
 
 
 def _vector_baselines(scenario) -> dict[str, float]:

@@ -148,7 +148,7 @@ def test_adding_a_site_in_an_uncovered_place_raises_that_districts_coverage():
     s = make_small_scenario()
     engine = CoverageEngine(s, 2027)
     seen = []
-    engine.subscribe(lambda: seen.append(engine.figures().districts["330226"].coverage_5g_pct))
+    engine.subscribe(lambda delta: seen.append(engine.figures().districts["330226"].coverage_5g_pct))
     before = engine.figures().districts["330226"].coverage_5g_pct  # 宁海: no site yet
     assert before == 0.0
     site = make_site(0, 121.43, 29.29, id=s.new_id("sites"), environment="rural", band_mhz=700, operator="cbn")

@@ -11,6 +11,7 @@ import dataclasses
 import math
 import random
 
+import numpy as np
 import pytest
 from shapely.geometry import Point, box
 
@@ -226,7 +227,8 @@ def _random_command(s: Scenario, rng: random.Random) -> cmd.Command:
         values = {"open_year": rng.choice([2025, YEAR + 1])}
     else:
         values = rng.choice([{"kind": rng.choice(["f5g", "priority", "functional"])},
-                             {"open_year": rng.choice([2025, YEAR + 1])}])  # fmt: skip
+                             {"open_year": rng.choice([2025, YEAR + 1])},
+                             {"name": f"改名{rng.randint(0, 99)}"}])  # fmt: skip
     return cmd.set_attributes(s, layer, fid, **values)
 
 
@@ -274,7 +276,7 @@ def test_random_edit_sequences_with_undo_and_redo_keep_every_figure_equal_to_a_f
             except ValueError:  # a random value the model refuses (e.g. no link budget): not an edit
                 continue
             stack.push(command)
-        if step % 20 == 0:
+        if step % 5 == 0:
             _assert_equals_fresh(engine, s)
             changed |= engine.figures() != first
     assert changed  # the edits did change figures
@@ -285,3 +287,89 @@ def test_random_edit_sequences_with_undo_and_redo_keep_every_figure_equal_to_a_f
         pass
     _assert_equals_fresh(engine, s)
     engine.close()
+
+
+# ------------------------------------------------------------------------------------------- under editing
+def _covered(engine: CoverageEngine) -> dict[str, np.ndarray]:
+    return {layer: engine.city_layers[layer].counts > 0 for layer in ("5g", "5g_a")}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_each_update_reports_exactly_the_city_cells_whose_coverage_changed(seed):
+    rng = random.Random(100 + seed)
+    s = _start(rng)
+    engine = CoverageEngine(s, YEAR)
+    deltas = []
+    engine.subscribe(deltas.append)
+    stack = CommandStack(s)
+    for _ in range(40):
+        before = _covered(engine)
+        try:
+            stack.push(_random_command(s, rng))
+        except ValueError:
+            continue
+        after = _covered(engine)
+        delta = deltas[-1]
+        for layer in ("5g", "5g_a"):
+            assert np.array_equal(delta.cells[layer], np.flatnonzero(before[layer] != after[layer])), layer
+    assert any(len(d.cells["5g"]) for d in deltas)
+
+
+def test_a_drag_of_500_steps_reuses_the_disc_slots():
+    s = _start(random.Random(1))
+    engine = CoverageEngine(s, YEAR)
+    stack = CommandStack(s)
+    sid = sorted(s.sites)[0]
+    slots = engine._store.n
+    for _ in range(500):
+        stack.push(cmd.move_feature(s, "sites", sid, 0.00001, 0.0))
+    assert engine._store.n == slots and len(stack.done) == 1  # one undo step, no new slots
+    _assert_equals_fresh(engine, s)
+
+
+def test_a_zone_rename_recomputes_no_grid_and_an_f5g_edit_only_what_it_reaches(monkeypatch):
+    s = _start(random.Random(2))
+    far = Zone("zone-000090", "远处重点区", "priority", box(121.30, 29.70, 121.33, 29.72))
+    s.zones[far.id] = far
+    engine = CoverageEngine(s, YEAR)
+    stack = CommandStack(s)
+    grids = []
+    real = CoverageEngine._zone_grid
+    monkeypatch.setattr(
+        CoverageEngine, "_zone_grid", lambda self, frame: grids.append(frame.zone.id) or real(self, frame)
+    )
+    refreshed = []
+    real_f5g = CoverageEngine._refresh_zone_f5g
+    monkeypatch.setattr(
+        CoverageEngine, "_refresh_zone_f5g", lambda self, zg: refreshed.append(zg.zone.id) or real_f5g(self, zg)
+    )
+    stack.push(cmd.set_attributes(s, "zones", "zone-000001", name="新名字"))
+    assert grids == [] and engine.figures().zones["zone-000001"].name == "新名字"
+    stack.push(cmd.move_feature(s, "zones", "zone-000002", 0.003, 0.0))  # the F5G zone over zone-000001
+    assert grids == [] and refreshed == ["zone-000001"]  # the far zone is not touched
+    stack.push(cmd.move_feature(s, "zones", "zone-000001", 0.002, 0.0))
+    assert grids == ["zone-000001"]
+    _assert_equals_fresh(engine, s)
+
+
+def test_an_update_that_fails_half_way_leaves_the_engine_equal_to_a_fresh_one(monkeypatch, caplog):
+    s = _start(random.Random(3))
+    engine = CoverageEngine(s, YEAR)
+    stack = CommandStack(s)
+    ids = sorted(s.sites)[:2]
+    real = CoverageEngine._add_disc
+    calls = []
+
+    def fail_second(self, site):
+        calls.append(site.id)
+        if len(calls) == 2:
+            raise MemoryError("simulated")
+        return real(self, site)
+
+    monkeypatch.setattr(CoverageEngine, "_add_disc", fail_second)
+    deltas = []
+    engine.subscribe(deltas.append)
+    stack.push(cmd.macro("两站", [cmd.move_feature(s, "sites", i, 0.002, 0.0) for i in ids]))
+    monkeypatch.setattr(CoverageEngine, "_add_disc", real)
+    assert deltas[-1].everything and "rebuilding from the scenario" in caplog.text
+    _assert_equals_fresh(engine, s)

@@ -28,6 +28,7 @@ call :meth:`CoverageEngine.close` to detach it.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,7 @@ import numpy as np
 
 from planner.domain.features import Park, Site, Zone
 from planner.domain.scenario import Change, Scenario
+from planner.events import Listeners
 from planner.geo.crs import geometry_to_metric, to_metric
 from planner.geo.grid import (
     DiscCounts,
@@ -52,6 +54,8 @@ from planner.geo.grid import (
 )
 from planner.geo.site_radius import site_radius_groups, site_radius_m
 from planner.perf import paused_gc
+
+log = logging.getLogger(__name__)
 
 #: Cell size of the citywide grid used for districts and the city as a whole (metres).
 CITY_CELL_M = 50.0
@@ -105,6 +109,45 @@ class CoverageFigures:
     point_parks: dict[str, PointParkCoverage]
 
 
+@dataclass
+class CoverageDelta:
+    """What an update of the engine changed, for a view that repaints only that.
+
+    ``cells`` holds, per city-grid layer ("5g", "5g_a"), the flat indices of the city-grid cells whose covered
+    state changed (covered ↔ not covered); ``f5g_bounds`` the metric bounding boxes of F5G zones added, removed
+    or reshaped (the F5G and 双万兆 layers change inside them); ``everything`` says that all may have changed (a
+    year step, a rebuild), so a view should redraw the whole layer.
+    """
+
+    cells: dict[str, np.ndarray] = field(default_factory=dict)
+    f5g_bounds: list[tuple[float, float, float, float]] = field(default_factory=list)
+    everything: bool = False
+    _parts: dict[str, list[np.ndarray]] = field(default_factory=lambda: {"5g": [], "5g_a": []}, repr=False)
+
+    def add_cells(self, layer: str, idx: np.ndarray) -> None:
+        if len(idx):
+            self._parts[layer].append(idx)
+
+    def finish(self) -> None:
+        """Turn the collected parts into one sorted array per layer of the cells that changed.
+
+        Each part lists cells that flipped (covered ↔ not); a move flips the cells its old and new discs do not
+        share twice, back to where they were. A cell changed when it flipped an odd number of times.
+        """
+        for layer, parts in self._parts.items():
+            if not parts:
+                self.cells[layer] = np.zeros(0, np.intp)
+                continue
+            cells, flips = np.unique(np.concatenate(parts), return_counts=True)
+            self.cells[layer] = cells[flips % 2 == 1]
+        self._parts = {"5g": [], "5g_a": []}
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing a coverage layer shows has changed."""
+        return not (self.everything or self.f5g_bounds or any(len(c) for c in self.cells.values()))
+
+
 def _dist2(x, y, px, py):
     """Squared distance from disc centres (x, y) to a point: the one formula of the bulk and the per-disc paths.
 
@@ -123,7 +166,11 @@ def _reaches(x, y, r, bounds):
 
 
 class _DiscStore:
-    """Active discs as growable arrays, for vectorised neighbour and nearest-site queries."""
+    """Active discs as growable arrays, for vectorised neighbour and nearest-site queries.
+
+    A removed disc's slot is reused by the next added one, so a drag of 500 steps (500 removals and additions)
+    keeps the store at its size instead of adding 500 slots that every ``near``/``nearest`` scan would cross.
+    """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, r: np.ndarray, is_a: np.ndarray):
         n = len(x)
@@ -136,21 +183,26 @@ class _DiscStore:
         self.x[:n], self.y[:n], self.r[:n], self.is_a[:n] = x, y, r, is_a
         self.active[:n] = True
         self.n = n
+        self.free: list[int] = []  # slots below n that hold no disc
 
     def add(self, x: float, y: float, r: float, is_a: bool) -> int:
-        if self.n == len(self.x):
-            for name in ("x", "y", "r", "is_a", "active"):
-                old = getattr(self, name)
-                new = np.zeros(len(old) * 2, old.dtype)
-                new[: self.n] = old[: self.n]
-                setattr(self, name, new)
-        i = self.n
+        if self.free:
+            i = self.free.pop()
+        else:
+            if self.n == len(self.x):
+                for name in ("x", "y", "r", "is_a", "active"):
+                    old = getattr(self, name)
+                    new = np.zeros(len(old) * 2, old.dtype)
+                    new[: self.n] = old[: self.n]
+                    setattr(self, name, new)
+            i = self.n
+            self.n += 1
         self.x[i], self.y[i], self.r[i], self.is_a[i], self.active[i] = x, y, r, is_a, True
-        self.n += 1
         return i
 
     def remove(self, slot: int) -> None:
         self.active[slot] = False
+        self.free.append(slot)
 
     def near(self, bounds: tuple[float, float, float, float]) -> np.ndarray:
         """Slots of active discs whose bounding box meets ``bounds``."""
@@ -240,6 +292,7 @@ class _ZoneFrame:
     """What a zone grid needs that does not depend on the sites: its cells, which are in the zone, which in F5G."""
 
     zone: Zone
+    metric: object  # the zone's geometry in metres
     spec: GridSpec
     area_km2: float
     labels: np.ndarray  # 0 inside the zone, 1 outside
@@ -253,10 +306,11 @@ class _ZoneFrame:
 @dataclass
 class _ZoneGrid:
     zone: Zone
+    metric: object
     spec: GridSpec
     area_km2: float
     mask_cells: int
-    layers: dict[str, _CountLayer]  # labels: 1 inside the zone, 0 outside
+    layers: dict[str, _CountLayer]  # labels: 0 inside the zone, 1 outside
     f5g: np.ndarray  # bool per cell: centre inside an F5G zone open by the year
     dual_cells: int = 0  # 5G-A covered, inside the zone and inside F5G
     f5g_pct: float = 0.0
@@ -320,6 +374,25 @@ def _worker() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage")
 
 
+def _boxes_meet(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two bounding boxes (x0, y0, x1, y1) touch or overlap."""
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _has_figures(zone: Zone | None, year: int) -> bool:
+    """Whether a zone gets coverage figures of its own as of ``year``."""
+    return zone is not None and zone.kind in FIGURE_ZONE_KINDS and zone.open_year <= year
+
+
+def _same_coverage(old: Zone, new: Zone) -> bool:
+    """Whether two versions of a zone count alike for coverage (a rename, a note or a cost changed)."""
+    return (
+        old.kind == new.kind
+        and old.open_year == new.open_year
+        and (old.geometry is new.geometry or old.geometry.equals_exact(new.geometry, 0.0))
+    )
+
+
 def _zone_cell(area_m2: float) -> float:
     return float(np.clip(math.sqrt(max(area_m2, 1.0) / ZONE_TARGET_CELLS), ZONE_CELL_MIN_M, ZONE_CELL_MAX_M))
 
@@ -338,7 +411,8 @@ class CoverageEngine:
         self.scenario = scenario
         self.year = scenario.horizon_year if year is None else int(year)
         self._districts = districts()
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners = Listeners("a coverage engine")
+        self._delta: CoverageDelta | None = None  # what the edit being applied has changed
         self._subscribed = subscribe
         self._build_city_grid()
         self.rebuild()
@@ -396,7 +470,7 @@ class CoverageEngine:
         bands = iter(range(len(city_5g)))
         helper = worker.submit(city_5g.fill, bands)
         city_5ga = self._city_layer(count_discs(self.city_spec, x[is_a], y[is_a], r[is_a]), int(is_a.sum()))
-        self._f5g_union, self._district_f5g, frames = zone_frames.result()
+        self._f5g_metric, self._district_f5g, frames = zone_frames.result()
         self.zone_grids = {frame.zone.id: self._zone_grid(frame) for frame in frames}
         self._polygon_parks: dict[str, _PolygonPark] = {}
         self._point_parks: dict[str, _PointPark] = {}
@@ -411,39 +485,42 @@ class CoverageEngine:
         n = len(self._district_metric)
         return _CountLayer(self.city_spec, counts, self.city_labels, n, self.city_runs, self.city_run_labels, discs)
 
-    def _build_f5g_union(self):
+    def _open_f5g_metric(self) -> dict[str, object]:
+        """The F5G zones open by the year, in metres, by id (the order every union takes them in)."""
+        zones = sorted((z for z in self.scenario.zones.values() if z.kind == "f5g" and z.open_year <= self.year),
+                       key=lambda z: z.id)  # fmt: skip
+        return {z.id: geometry_to_metric(z.geometry) for z in zones}
+
+    def _local_f5g(self, bounds: tuple[float, float, float, float]):
+        """The union of the open F5G zones whose bounding box meets ``bounds`` (None if none does).
+
+        Every region's F5G figure is computed from the F5G zones that reach it, taken in id order: the live engine
+        then recomputes only the regions an F5G edit reaches and still equals a fresh engine bit for bit (a union
+        of all zones would give a far-away region's area from a geometry that changed elsewhere).
+        """
         import shapely
 
-        # By id, so that the union (and every F5G figure) does not depend on the order the zones were added in.
-        polys = [
-            geometry_to_metric(z.geometry)
-            for z in sorted(self.scenario.zones.values(), key=lambda z: z.id)
-            if z.kind == "f5g" and z.open_year <= self.year
-        ]
-        return shapely.union_all(polys) if polys else None
+        parts = [g for g in self._f5g_metric.values() if _boxes_meet(g.bounds, bounds)]
+        return shapely.union_all(parts) if parts else None
 
     @staticmethod
-    def _f5g_fractions(geoms, union) -> list[float]:
-        """Percentage of each geometry's area inside the F5G ``union`` (None: no F5G zone)."""
+    def _f5g_fraction(geom, union) -> float:
+        """Percentage of ``geom``'s area inside the F5G ``union`` (0 with no union)."""
         import shapely
 
         if union is None:
-            return [0.0] * len(geoms)
-        shapely.prepare(union)
-        out = []
-        for g in geoms:
-            area = g.area
-            out.append(100.0 * shapely.intersection(g, union).area / area if area else 0.0)
-        return out
+            return 0.0
+        area = geom.area
+        return 100.0 * shapely.intersection(geom, union).area / area if area else 0.0
 
-    def _zone_frames(self) -> tuple[object, list[float], list[_ZoneFrame]]:
-        """The F5G union, the districts' F5G fractions and the site-independent part of every zone grid."""
-        union = self._build_f5g_union()
-        district_f5g = self._f5g_fractions(self._district_metric, union)
-        zones = [z for z in self.scenario.zones.values() if z.kind in FIGURE_ZONE_KINDS and z.open_year <= self.year]
-        return union, district_f5g, [self._zone_frame(z, union) for z in zones]
+    def _zone_frames(self) -> tuple[dict[str, object], list[float], list[_ZoneFrame]]:
+        """The open F5G zones, the districts' F5G fractions and the site-independent part of every zone grid."""
+        self._f5g_metric = f5g = self._open_f5g_metric()
+        district_f5g = [self._f5g_fraction(g, self._local_f5g(g.bounds)) for g in self._district_metric]
+        zones = [z for z in self.scenario.zones.values() if _has_figures(z, self.year)]
+        return f5g, district_f5g, [self._zone_frame(z) for z in zones]
 
-    def _zone_frame(self, zone: Zone, f5g_union) -> _ZoneFrame:
+    def _zone_frame(self, zone: Zone) -> _ZoneFrame:
         metric = geometry_to_metric(zone.geometry)
         area = metric.area
         cell = _zone_cell(area)
@@ -451,18 +528,15 @@ class CoverageEngine:
         # Label 0 inside the zone, 1 outside.
         labels, runs, run_labels = runs_to_labels(spec, [(*polygon_runs(spec, metric), 0)], 1)
         mask = labels == 0
-        f5g = rasterize_polygon(spec, f5g_union).reshape(-1) if f5g_union is not None else np.zeros(spec.size, bool)
-        return _ZoneFrame(
-            zone,
-            spec,
-            area / 1e6,
-            labels,
-            runs,
-            run_labels,
-            int(mask.sum()),
-            f5g & mask,
-            self._f5g_fractions([metric], f5g_union)[0],
-        )
+        f5g, f5g_pct = self._zone_f5g(spec, metric, mask)
+        return _ZoneFrame(zone, metric, spec, area / 1e6, labels, runs, run_labels, int(mask.sum()), f5g, f5g_pct)
+
+    def _zone_f5g(self, spec: GridSpec, metric, mask: np.ndarray) -> tuple[np.ndarray, float]:
+        """A zone's F5G cells (inside the zone and an open F5G zone) and its F5G percentage."""
+        union = self._local_f5g(metric.bounds)
+        if union is None:
+            return np.zeros(spec.size, bool), 0.0
+        return rasterize_polygon(spec, union).reshape(-1) & mask, self._f5g_fraction(metric, union)
 
     def _zone_grid(self, frame: _ZoneFrame) -> _ZoneGrid:
         spec = frame.spec
@@ -473,7 +547,7 @@ class CoverageEngine:
             sel = near if layer == "5g" else near[st.is_a[near]]
             counts = count_discs(spec, st.x[sel], st.y[sel], st.r[sel])
             layers[layer] = _CountLayer(spec, counts, frame.labels, 1, frame.runs, frame.run_labels, len(sel))
-        zg = _ZoneGrid(frame.zone, spec, frame.area_km2, frame.mask_cells, layers, frame.f5g)
+        zg = _ZoneGrid(frame.zone, frame.metric, spec, frame.area_km2, frame.mask_cells, layers, frame.f5g)
         zg.dual_cells = int(((layers["5g_a"].counts > 0) & zg.f5g).sum())
         zg.f5g_pct = frame.f5g_pct
         return zg
@@ -499,9 +573,13 @@ class CoverageEngine:
             self._polygon_parks[park.id] = _PolygonPark(park, metric, metric.area)
 
     # ------------------------------------------------------------------------------------------------ edits
-    def subscribe(self, listener: Callable[[], None]) -> None:
-        """Call ``listener()`` after the figures have been updated for an edit."""
-        self._listeners.append(listener)
+    def subscribe(self, listener: Callable[[CoverageDelta], None]) -> None:
+        """Call ``listener(delta)`` after the figures have been updated (an edit, a year, a rebuild)."""
+        self._listeners.subscribe(listener)
+
+    def unsubscribe(self, listener: Callable[[CoverageDelta], None]) -> None:
+        """Stop calling ``listener``."""
+        self._listeners.unsubscribe(listener)
 
     def close(self) -> None:
         """Stop following the scenario."""
@@ -509,15 +587,40 @@ class CoverageEngine:
             self.scenario.unsubscribe(self._on_changes)
             self._subscribed = False
 
-    def set_year(self, year: int) -> None:
+    def set_year(self, year: int) -> CoverageDelta:
         """Compute the figures as of another year."""
+        delta = CoverageDelta()
         if int(year) != self.year:
             self.year = int(year)
             self.rebuild()
-            self._notify()
+            delta = CoverageDelta(everything=True)
+            self._listeners.emit(delta)
+        return delta
 
     def _on_changes(self, changes: list[Change]) -> None:
-        zones_changed = False
+        self.apply_changes(changes)
+
+    def apply_changes(self, changes: list[Change]) -> CoverageDelta:
+        """Update the figures for changes already applied to the scenario; returns (and announces) what changed.
+
+        An engine that follows the scenario (``subscribe=True``) is called by it; one that does not can be driven
+        by its owner (the session), which then knows the figures are current before it tells the views. Should an
+        update fail half-way, the engine rebuilds from the scenario, so that it is never left half-updated.
+        """
+        self._delta = CoverageDelta()
+        try:
+            self._apply_changes(changes)
+        except Exception:
+            log.exception("coverage update failed on %d change(s); rebuilding from the scenario", len(changes))
+            self.rebuild()
+            self._delta = CoverageDelta(everything=True)
+        delta, self._delta = self._delta, None
+        delta.finish()
+        self._listeners.emit(delta)
+        return delta
+
+    def _apply_changes(self, changes: list[Change]) -> None:
+        zone_changes = []
         for ch in changes:
             if ch.collection == "sites":
                 if ch.old is not None and ch.old.id in self._slots:
@@ -525,25 +628,59 @@ class CoverageEngine:
                 if ch.new is not None and ch.new.open_year <= self.year:
                     self._add_disc(ch.new)
             elif ch.collection == "zones":
-                zones_changed = True
+                zone_changes.append(ch)
             elif ch.collection == "parks":
                 self._polygon_parks.pop(ch.key, None)
                 self._point_parks.pop(ch.key, None)
                 if ch.new is not None and ch.new.open_year <= self.year:
                     self._add_park(ch.new)
-        if zones_changed:
-            self._refresh_zones()
-        self._notify()
+        if zone_changes:
+            self._apply_zone_changes(zone_changes)
 
-    def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener()
+    def _apply_zone_changes(self, changes: list[Change]) -> None:
+        """Recompute what the zone changes reach: the zone's own grid, and for an F5G zone the F5G figures of the
+        districts, zones and polygon parks its old or new outline reaches; a rename touches no figure."""
+        year = self.year
+        regrid: set[str] = set()
+        f5g_reach: list[tuple[float, float, float, float]] = []
+        for ch in changes:
+            old, new = ch.old, ch.new
+            if old is not None and new is not None and _same_coverage(old, new):
+                if ch.key in self.zone_grids:
+                    self.zone_grids[ch.key].zone = new  # the name, note or cost the figures show
+                continue
+            for z in (old, new):
+                if z is not None and z.kind == "f5g" and z.open_year <= year:
+                    f5g_reach.append(geometry_to_metric(z.geometry).bounds)
+            if _has_figures(old, year) or _has_figures(new, year):
+                regrid.add(ch.key)
+        if f5g_reach:
+            self._f5g_metric = self._open_f5g_metric()
+            reaches = lambda bounds: any(_boxes_meet(bounds, b) for b in f5g_reach)  # noqa: E731
+            for i, g in enumerate(self._district_metric):
+                if reaches(g.bounds):
+                    self._district_f5g[i] = self._f5g_fraction(g, self._local_f5g(g.bounds))
+            for zid, zg in self.zone_grids.items():
+                if zid not in regrid and reaches(zg.metric.bounds):
+                    self._refresh_zone_f5g(zg)
+            for pp in self._polygon_parks.values():
+                if reaches(pp.metric.bounds):
+                    pp.dirty = True
+            self._delta.f5g_bounds += f5g_reach
+        for zid in regrid:
+            zone = self.scenario.zones.get(zid)
+            if _has_figures(zone, year):
+                self.zone_grids[zid] = self._zone_grid(self._zone_frame(zone))
+            else:
+                self.zone_grids.pop(zid, None)
+        if regrid:  # in the scenario's order, as a fresh engine lists them
+            self.zone_grids = {z: self.zone_grids[z] for z in self.scenario.zones if z in self.zone_grids}
 
-    def _refresh_zones(self) -> None:
-        self._f5g_union, self._district_f5g, frames = self._zone_frames()
-        self.zone_grids = {frame.zone.id: self._zone_grid(frame) for frame in frames}
-        for pp in self._polygon_parks.values():
-            pp.dirty = True
+    def _refresh_zone_f5g(self, zg: _ZoneGrid) -> None:
+        """Redo a zone grid's F5G cells, F5G share and 双万兆 cells (its site counts stay)."""
+        mask = zg.layers["5g"].labels == 0
+        zg.f5g, zg.f5g_pct = self._zone_f5g(zg.spec, zg.metric, mask)
+        zg.dual_cells = int(((zg.layers["5g_a"].counts > 0) & zg.f5g).sum())
 
     def _apply_disc(self, slot: int, sign: int) -> None:
         """Add (sign +1) or remove (-1) the disc in ``slot`` on every grid and park it reaches."""
@@ -553,7 +690,9 @@ class CoverageEngine:
         idx = disc_cells(self.city_spec, x, y, r)
         for layer in layers:
             cl = self.city_layers[layer]
-            cl.add(idx) if sign > 0 else cl.remove(idx)
+            flipped = cl.add(idx) if sign > 0 else cl.remove(idx)
+            if self._delta is not None:
+                self._delta.add_cells(layer, flipped)
         for zg in self.zone_grids.values():
             if not _reaches(x, y, r, zg.spec.bounds):  # the test _DiscStore.near applies in _zone_grid
                 continue
@@ -611,7 +750,7 @@ class CoverageEngine:
             discs = shapely.buffer(shapely.points(st.x[sel], st.y[sel]), st.r[sel], quad_segs=EXACT_QUAD_SEGS)
             covered = shapely.intersection(shapely.union_all(discs), pp.metric).area
             pct[layer] = 100.0 * covered / pp.area_m2
-        pct["f5g"] = self._f5g_fractions([pp.metric], self._f5g_union)[0]
+        pct["f5g"] = self._f5g_fraction(pp.metric, self._local_f5g(pp.metric.bounds))
         pp.pct, pp.dirty = pct, False
         return pct
 
