@@ -62,3 +62,60 @@ def test_no_eval_exec_or_pickle_in_the_package():
             if name.split(".")[0] in ("pickle", "marshal", "shelve"):
                 offenders.append(f"{path}:{line} imports {name}")
     assert not offenders, "\n".join(offenders)
+
+
+#: The layers of the package, lowest first: a module may import its own layer and the layers below it, never one
+#: above (docs/architecture.md). Modules at the package root (paths, perf, events, textsafe, fonts) are the base,
+#: the UI sits above the session, and the command line (which opens the app) on top of everything.
+LAYER_ORDER = (
+    ("paths", "perf", "events", "textsafe", "fonts"),
+    ("geo",),
+    ("domain",),
+    ("analysis", "storage", "synth"),
+    ("reports",),
+    ("session",),
+    ("ui",),
+    ("cli",),
+)
+_RANK = {name: rank for rank, names in enumerate(LAYER_ORDER) for name in names}
+
+
+def _layer(module: str) -> str | None:
+    """The layer of a module of the package (``planner.geo.land`` → ``geo``), None for anything else."""
+    parts = module.split(".")
+    if parts[0] != "planner" or len(parts) < 2:
+        return None
+    return parts[1]
+
+
+def _layer_violations() -> list[str]:
+    offenders = []
+    for path in PLANNER.rglob("*.py"):
+        rel = path.relative_to(PLANNER)
+        own = rel.parts[0].removesuffix(".py") if rel.parts[0] != "__init__.py" else None
+        if own is None or own == "__main__":
+            continue
+        for line, name in _imports(path):
+            other = _layer(name)
+            if other is None or other == own:
+                continue
+            if other not in _RANK or own not in _RANK:
+                offenders.append(f"{path.relative_to(ROOT)}:{line}: {own} or {other} has no place in LAYER_ORDER")
+            elif _RANK[other] > _RANK[own] or (_RANK[other] == _RANK[own]):
+                offenders.append(f"{path.relative_to(ROOT)}:{line}: {own} imports {name} (same or higher layer)")
+    return offenders
+
+
+def test_the_layers_import_one_way():
+    # cli → ui → session → reports → analysis | storage | synth → domain → geo → base; nothing imports upwards,
+    # and the packages of one layer do not import each other.
+    assert not _layer_violations(), "\n".join(_layer_violations())
+
+
+def test_the_layer_check_would_catch_an_upward_import(tmp_path, monkeypatch):
+    fake = tmp_path / "planner"
+    (fake / "geo").mkdir(parents=True)
+    (fake / "geo" / "bad.py").write_text("from planner.domain.features import Site\n", encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "PLANNER", fake)
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert _layer_violations() == ["planner/geo/bad.py:1: geo imports planner.domain.features (same or higher layer)"]

@@ -15,11 +15,23 @@ import itertools
 from collections.abc import Iterable
 from functools import lru_cache
 from operator import attrgetter
+from typing import Protocol
 
 import numpy as np
 
-from planner.domain.features import Site
 from planner.geo.propagation import effective_radii_m, effective_radius_m
+
+
+class Site(Protocol):
+    """What the radius of a site depends on (a :class:`planner.domain.features.Site` has it). The geo layer knows
+    no domain type: it reads these attributes of whatever it is given."""
+
+    kind: str
+    band_mhz: float
+    height_m: float
+    environment: str
+    radius_m: float | None
+
 
 #: (tech, cell) propagation profile of each site kind; an unknown kind is treated as a 5G macro site, as before.
 _PROFILE_OF_KIND: dict[str, tuple[str, str]] = {
