@@ -125,7 +125,7 @@ Event = (
     | SelectionChanged
     | LayerChanged
     | PathChanged
-)  # noqa: E501
+)
 
 
 class Session:
