@@ -394,15 +394,28 @@ def test_closing_or_swapping_scenarios_unsubscribes(qtbot):
     first, second = layered_scenario(), Scenario()
     w = MainWindow(first)
     qtbot.addWidget(w)
-    assert len(first._listeners) == 2  # the window and its map
+    # The session is the scenario's one subscriber; the window, its map and its layer panel hear the session.
+    assert len(first._listeners) == 1 and len(w.session.events) == 3
     old_stack = w.stack
 
     w.set_scenario(second)
     assert len(first._listeners) == 0 and len(old_stack.listeners) == 0
-    assert len(second._listeners) == 2 and len(w.stack.listeners) == 1
+    assert len(second._listeners) == 1 and len(w.stack.listeners) == 1
 
     w.close()
-    assert len(second._listeners) == 0 and len(w.stack.listeners) == 0
+    assert len(second._listeners) == 0 and len(w.stack.listeners) == 0 and len(w.session.events) == 0
+
+
+def test_panels_bind_to_the_session_not_to_each_other(qtbot):
+    w = MainWindow(layered_scenario())
+    qtbot.addWidget(w)
+    w.layer_checkboxes["sites"].setChecked(False)  # the panel writes the session …
+    assert not w.session.layers["sites"].visible and not w.canvas.is_layer_visible("sites")
+    w.session.set_layer_visible("sites", True)  # … and follows it, as the map does
+    assert w.layer_checkboxes["sites"].isChecked() and w.canvas.is_layer_visible("sites")
+    w.session.select([("districts", "330206")])  # a selection from anywhere shows in the table and on the map
+    assert w.canvas.highlighted_district() == "330206"
+    assert {i.row() for i in w.products_table.selectedItems()} == {w._rows["330206"]}
 
 
 def test_a_destroyed_window_is_never_called_again(qtbot):

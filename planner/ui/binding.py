@@ -1,9 +1,9 @@
-"""Keep Qt objects subscribed to the model without the model keeping them alive (or calling them when dead).
+"""Keep Qt objects subscribed to the session without the session keeping them alive (or calling them when dead).
 
-The scenario and the command stack are plain Python objects that outlive any one window. A bound method put in
-their listener lists would keep a closed window's Python wrapper alive and, once Qt had deleted the C++ object,
-raise ``RuntimeError: Internal C++ object already deleted`` on the next edit. So listeners are registered as
-weak callbacks, and :class:`ModelLink` removes them explicitly when the owner is destroyed or swaps scenarios.
+The session (:mod:`planner.session`) is a plain Python object that can outlive any one window. A bound method
+put in its listeners would keep a closed window's Python wrapper alive and, once Qt had deleted the C++ object,
+raise ``RuntimeError: Internal C++ object already deleted`` on the next edit. So listeners are registered as weak
+callbacks, and :class:`SessionLink` removes them explicitly when the owner is destroyed.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject
 
-from planner.domain.commands import CommandStack
-from planner.domain.scenario import Scenario
+from planner.session import Session
 
 
 def weak_callback(method: Callable[..., Any]) -> Callable[..., None]:
@@ -31,47 +30,27 @@ def weak_callback(method: Callable[..., Any]) -> Callable[..., None]:
     return call
 
 
-class ModelLink:
-    """The subscriptions of one Qt object to a scenario (change events) and a command stack (undo state).
+class SessionLink:
+    """The subscription of one Qt object to a session's events.
 
-    ``attach`` replaces any previous subscriptions; ``detach`` removes them. The owner's ``destroyed`` signal
+    ``attach`` replaces any previous subscription; ``detach`` removes it. The owner's ``destroyed`` signal
     detaches automatically, through a closure that does not reference the (by then dead) owner.
     """
 
     def __init__(self, owner: QObject) -> None:
-        self._scenario: Scenario | None = None
-        self._scenario_listener: Callable[..., None] | None = None
-        self._stack: CommandStack | None = None
-        self._stack_listener: Callable[..., None] | None = None
+        self._session: Session | None = None
+        self._listener: Callable[..., None] | None = None
         owner.destroyed.connect(lambda *_: self.detach())
 
-    def attach_scenario(self, scenario: Scenario | None, method: Callable[..., Any]) -> None:
-        """Subscribe ``method`` (a bound method of the owner) to ``scenario``'s change lists."""
-        self.detach_scenario()
-        if scenario is not None:
-            self._scenario, self._scenario_listener = scenario, weak_callback(method)
-            scenario.subscribe(self._scenario_listener)
-
-    def attach_stack(self, stack: CommandStack | None, method: Callable[..., Any]) -> None:
-        """Subscribe ``method`` (a bound method of the owner) to ``stack``'s state changes."""
-        self.detach_stack()
-        if stack is not None:
-            self._stack, self._stack_listener = stack, weak_callback(method)
-            stack.subscribe(self._stack_listener)
-
-    def detach_scenario(self) -> None:
-        """Stop listening to the scenario."""
-        if self._scenario is not None and self._scenario_listener is not None:
-            self._scenario.unsubscribe(self._scenario_listener)
-        self._scenario = self._scenario_listener = None
-
-    def detach_stack(self) -> None:
-        """Stop listening to the command stack."""
-        if self._stack is not None and self._stack_listener is not None:
-            self._stack.unsubscribe(self._stack_listener)
-        self._stack = self._stack_listener = None
+    def attach(self, session: Session | None, method: Callable[..., Any]) -> None:
+        """Subscribe ``method`` (a bound method of the owner) to ``session``'s events."""
+        self.detach()
+        if session is not None:
+            self._session, self._listener = session, weak_callback(method)
+            session.subscribe(self._listener)
 
     def detach(self) -> None:
-        """Remove every subscription."""
-        self.detach_scenario()
-        self.detach_stack()
+        """Stop listening."""
+        if self._session is not None and self._listener is not None:
+            self._session.unsubscribe(self._listener)
+        self._session = self._listener = None

@@ -1,9 +1,11 @@
 """The main window: the map in the middle, layers on the left, the district 一区一品 table on the right.
 
-Everything shown is derived from the scenario. The window never updates a view after an edit by a direct call:
-edits go through the :class:`~planner.domain.commands.CommandStack`, the scenario emits its change list, and the
-map, the table and the status bar each update what the list touched. Undo/Redo actions follow the stack's
-``listeners`` (labels and enabled state), so the menu always names the step it would undo.
+Everything shown is derived from the window's :class:`~planner.session.Session`. The window never updates a
+view after an edit by a direct call: edits go through the session's command stack, the session announces the
+change list, and the map, the table and the status bar each update what the list touched. The layer panel and the
+table write to the session (layer visibility, the selected district), never to the map. Undo/Redo actions follow
+the session's ``StackChanged`` events (labels and enabled state), so the menu always names the step it would
+undo.
 """
 
 from __future__ import annotations
@@ -45,12 +47,21 @@ from planner.domain import vocab
 from planner.domain.commands import CommandStack
 from planner.domain.scenario import Change, Scenario
 from planner.geo.basemap import districts
+from planner.session import (
+    LayerChanged,
+    PathChanged,
+    ScenarioEdited,
+    ScenarioReplaced,
+    SelectionChanged,
+    Session,
+    StackChanged,
+)
 from planner.storage.atomic import remove_stale_temporaries
 from planner.storage.fileformat import load
 from planner.storage.problems import ScenarioFileError
 from planner.textsafe import printable
 from planner.ui import style
-from planner.ui.binding import ModelLink
+from planner.ui.binding import SessionLink
 from planner.ui.map_canvas import MapCanvas
 
 LOAD_ERROR_TITLE = "无法打开情景文件 / Cannot open scenario file"
@@ -115,9 +126,10 @@ def _translucent(colour: str, alpha: int) -> QColor:
 class LayerPanel(QWidget):
     """Layer checkboxes (top to bottom as drawn) and the legend of what each symbol means."""
 
-    def __init__(self, canvas: MapCanvas, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._canvas = canvas
+        self._session = session
+        self._link = SessionLink(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
@@ -132,11 +144,11 @@ class LayerPanel(QWidget):
             zh, en = style.LAYER_NAMES[name]
             box = QCheckBox(f"{zh} {en}")
             box.setIcon(icons[name])
-            box.setChecked(canvas.is_layer_visible(name))
-            box.toggled.connect(lambda on, n=name: self._canvas.set_layer_visible(n, on))
+            box.setChecked(session.layers[name].visible)
+            box.toggled.connect(lambda on, n=name: self._session.set_layer_visible(n, on))
             layout.addWidget(box)
             self.checkboxes[name] = box
-        canvas.layerVisibilityChanged.connect(self._sync)
+        self._link.attach(session, self._on_event)
 
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
@@ -182,12 +194,13 @@ class LayerPanel(QWidget):
         grid.setColumnStretch(1, 1)
         return grid
 
-    def _sync(self, name: str, visible: bool) -> None:
-        box = self.checkboxes.get(name)
-        if box is not None and box.isChecked() != visible:
-            box.blockSignals(True)  # the canvas already has this state; do not echo it back
-            box.setChecked(visible)
-            box.blockSignals(False)
+    def _on_event(self, event: object) -> None:
+        if isinstance(event, LayerChanged) and event.state is not None:
+            box = self.checkboxes.get(event.name)
+            if box is not None and box.isChecked() != event.state.visible:
+                box.blockSignals(True)  # the session already has this state; do not echo it back
+                box.setChecked(event.state.visible)
+                box.blockSignals(False)
 
 
 class MainWindow(QMainWindow):
@@ -204,29 +217,36 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         path: Path | None = None,
+        session: Session | None = None,
     ) -> None:
         super().__init__(parent)
-        scenario = scenario if scenario is not None else Scenario()
-        self._scenario = scenario
-        self._stack = stack if stack is not None else CommandStack(scenario)
-        self._link = ModelLink(self)
+        self._owns_session = session is None
+        if session is None:
+            session = Session(scenario, path)
+            if stack is not None:
+                session.replace(session.scenario, path, stack=stack)
+            # A session the window made ends with it: a destroyed window's session stops following the scenario
+            # (through a closure that holds the session, not the dead window).
+            self.destroyed.connect(lambda *_: session.close())
+        self.session = session
+        self._link = SessionLink(self)
         self._synthetic_sites = 0
-        self.path: Path | None = None
 
         self.setWindowTitle(style.APP_TITLE)
         self.resize(1400, 900)
-        self.canvas = MapCanvas(scenario, self)
+        self.canvas = MapCanvas(self, session=session)
         self.setCentralWidget(self.canvas)
         self._build_layer_dock()
         self._build_products_dock()
         self._build_status_bar()
         self._build_menus()
         self.resizeDocks([self.layers_dock, self.products_dock], [200, 460], Qt.Orientation.Horizontal)
-        self.set_scenario(scenario, self._stack, path)
+        self._link.attach(session, self._on_event)
+        self._show_scenario()
 
     # -- construction -----------------------------------------------------------------------------------
     def _build_layer_dock(self) -> None:
-        self.layer_panel = LayerPanel(self.canvas)
+        self.layer_panel = LayerPanel(self.session)
         self.layer_checkboxes = self.layer_panel.checkboxes
         dock = QDockWidget("图层 Layers", self)
         dock.setObjectName("layers_dock")
@@ -330,10 +350,10 @@ class MainWindow(QMainWindow):
         edit_menu = menus.addMenu("编辑 &Edit")
         self.undo_action = QAction("撤销 Undo", self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.triggered.connect(lambda: self._stack.undo())
+        self.undo_action.triggered.connect(lambda: self.session.undo())
         self.redo_action = QAction("重做 Redo", self)
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        self.redo_action.triggered.connect(lambda: self._stack.redo())
+        self.redo_action.triggered.connect(lambda: self.session.redo())
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
 
@@ -350,22 +370,35 @@ class MainWindow(QMainWindow):
     @property
     def scenario(self) -> Scenario:
         """The scenario being edited."""
-        return self._scenario
+        return self.session.scenario
 
     @property
     def stack(self) -> CommandStack:
         """The undo stack of the scenario; every edit goes through it."""
-        return self._stack
+        return self.session.stack
+
+    @property
+    def path(self) -> Path | None:
+        """The file of the scenario, if it has one."""
+        return self.session.path
 
     def set_scenario(self, scenario: Scenario, stack: CommandStack | None = None, path: Path | None = None) -> None:
         """Edit ``scenario`` (with ``stack``, or a fresh one) instead of the current scenario."""
-        self._scenario = scenario
-        self._stack = stack if stack is not None and stack.scenario is scenario else CommandStack(scenario)
-        self.path = path
-        self._link.attach_scenario(scenario, self._on_changes)
-        self._link.attach_stack(self._stack, self._refresh_undo_actions)
-        if self.canvas.scenario is not scenario:
-            self.canvas.set_scenario(scenario)
+        self.session.replace(scenario, path, stack=stack)
+
+    def _on_event(self, event: object) -> None:
+        if isinstance(event, ScenarioEdited):
+            self._on_changes(event.changes)
+        elif isinstance(event, ScenarioReplaced):
+            self._show_scenario()
+        elif isinstance(event, StackChanged | PathChanged):
+            self._refresh_undo_actions()
+            self._refresh_status()
+        elif isinstance(event, SelectionChanged):
+            self._select_rows([key for layer, key in event.selection if layer == "districts"])
+
+    def _show_scenario(self) -> None:
+        scenario = self.scenario
         self._synthetic_sites = sum(1 for s in scenario.sites.values() if s.source == "synthetic")
         for adcode in self._rows:
             self._refresh_product(adcode)
@@ -375,9 +408,12 @@ class MainWindow(QMainWindow):
         self.canvas.fit_all()
 
     def detach(self) -> None:
-        """Stop following the scenario and the stack (the window keeps showing its last state)."""
+        """Stop following the session (the window keeps showing its last state)."""
         self._link.detach()
+        self.layer_panel._link.detach()
         self.canvas.detach()
+        if self._owns_session:
+            self.session.close()
 
     def showEvent(self, event: QShowEvent) -> None:
         """Size the table to its rows once the style and fonts are final."""
@@ -414,7 +450,7 @@ class MainWindow(QMainWindow):
         row = self._rows.get(adcode)
         if row is None:
             return
-        product = self._scenario.products.get(adcode)
+        product = self.scenario.products.get(adcode)
         item = self.products_table.item(row, COL_PRODUCT)
         item.setText(product or style.UNASSIGNED_SHORT)
         # Grey rather than italic for "unassigned": Chinese fonts have no italic and faked slants look broken.
@@ -430,12 +466,12 @@ class MainWindow(QMainWindow):
         table.setFixedHeight(height + 2 * table.frameWidth())
 
     def _refresh_summary(self) -> None:
-        n = sum(1 for a in self._rows if self._scenario.products.get(a))
+        n = sum(1 for a in self._rows if self.scenario.products.get(a))
         total = len(self._rows)
         self.products_summary.setText(f"已分配一区一品 {n} / {total} 个区县 · {n} of {total} districts have a product")
 
     def _refresh_status(self) -> None:
-        s = self._scenario
+        s = self.scenario
         # File text is shown with its control characters escaped (planner/textsafe.py), never interpreted: a
         # bidi override cannot reorder the title, a newline cannot split the status bar. A literal "[*]" in a name
         # is doubled so that Qt shows it instead of taking it for the unsaved-changes placeholder.
@@ -447,19 +483,30 @@ class MainWindow(QMainWindow):
         self.synthetic_label.setVisible(self._synthetic_sites > 0)
 
     def _refresh_undo_actions(self) -> None:
-        undo, redo = self._stack.undo_label, self._stack.redo_label
+        undo, redo = self.stack.undo_label, self.stack.redo_label
         self.undo_action.setText(f"撤销 Undo：{undo}" if undo else "撤销 Undo")
         self.undo_action.setEnabled(undo is not None)
         self.redo_action.setText(f"重做 Redo：{redo}" if redo else "重做 Redo")
         self.redo_action.setEnabled(redo is not None)
-        self.setWindowModified(not self._stack.is_clean)
+        self.setWindowModified(not self.stack.is_clean)
 
     def _adcode_at(self, row: int) -> str:
         return str(self.products_table.item(row, COL_NAME).data(Qt.ItemDataRole.UserRole))
 
     def _on_table_selection(self) -> None:
         rows = {i.row() for i in self.products_table.selectedItems()}
-        self.canvas.set_highlighted_district(self._adcode_at(rows.pop()) if rows else None)
+        self.session.select([("districts", self._adcode_at(r)) for r in sorted(rows)])
+
+    def _select_rows(self, adcodes: list[str]) -> None:
+        """Show the session's selected districts as the table's selected rows (without echoing them back)."""
+        wanted = {self._rows[a] for a in adcodes if a in self._rows}
+        if wanted == {i.row() for i in self.products_table.selectedItems()}:
+            return
+        self.products_table.blockSignals(True)
+        self.products_table.clearSelection()
+        for row in wanted:
+            self.products_table.selectRow(row)
+        self.products_table.blockSignals(False)
 
     def _show_cursor(self, lon: float, lat: float) -> None:
         self.coords_label.setText(f"{lon:.5f}°E  {lat:.5f}°N")
@@ -484,11 +531,11 @@ class MainWindow(QMainWindow):
             show_load_error(self, exc)
             return False
         remove_stale_temporaries(path)  # what a save killed half-way left beside the file
-        self.set_scenario(scenario, path=Path(path))
+        self.session.replace(scenario, Path(path))
         return True
 
     def _confirm_discard(self) -> bool:
-        if self._stack.is_clean:
+        if self.stack.is_clean:
             return True
         answer = QMessageBox.question(
             self,

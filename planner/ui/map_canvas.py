@@ -53,8 +53,9 @@ from planner.domain.features import Park, Zone
 from planner.domain.scenario import Change, Scenario
 from planner.geo.basemap import districts
 from planner.geo.crs import geometry_to_metric, to_metric, to_wgs84
+from planner.session import LayerChanged, LayerState, ScenarioEdited, ScenarioReplaced, SelectionChanged, Session
 from planner.ui import style
-from planner.ui.binding import ModelLink
+from planner.ui.binding import SessionLink
 
 #: Map layers, bottom to top, and their z values; district labels float above everything.
 LAYER_Z = {"districts": 0.0, "zones": 10.0, "sites": 20.0, "parks": 30.0}
@@ -488,10 +489,12 @@ class MapCanvas(QGraphicsView):
     #: The mouse left the map.
     cursorLeft = Signal()
 
-    def __init__(self, scenario: Scenario | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario | None = None, parent: QWidget | None = None, *, session: Session | None = None
+    ) -> None:
         super().__init__(parent)
         self._scenario: Scenario | None = None
-        self._link = ModelLink(self)
+        self._link = SessionLink(self)
         self._navigated = False  # once the user zooms or pans, resizing no longer refits the city
         self._highlighted: str | None = None
         self._label_scale = 0.0  # the zoom at which labels were last decluttered
@@ -545,7 +548,11 @@ class MapCanvas(QGraphicsView):
         self._sites = PointCloudItem(self._layers["sites"])
         self._park_items: dict[str, QGraphicsItem] = {}
         self._zone_items: dict[str, QGraphicsItem] = {}
-        self.set_scenario(scenario if scenario is not None else Scenario())
+        self.session = session if session is not None else Session(scenario)
+        self._link.attach(self.session, self._on_event)
+        self._show_scenario(self.session.scenario)
+        for state in self.session.layers.values():
+            self._show_layer(state)
 
     # -- model ------------------------------------------------------------------------------------------
     @property
@@ -554,9 +561,18 @@ class MapCanvas(QGraphicsView):
         assert self._scenario is not None
         return self._scenario
 
-    def set_scenario(self, scenario: Scenario) -> None:
-        """Show ``scenario`` instead of the current one (and listen to it instead)."""
-        self._link.attach_scenario(scenario, self._on_changes)
+    def _on_event(self, event: Any) -> None:
+        if isinstance(event, ScenarioEdited):
+            self._on_changes(event.changes)
+        elif isinstance(event, ScenarioReplaced):
+            self._show_scenario(event.scenario)
+        elif isinstance(event, LayerChanged) and event.state is not None:
+            self._show_layer(event.state)
+        elif isinstance(event, SelectionChanged):
+            districts = [key for layer, key in event.selection if layer == "districts"]
+            self._show_highlight(districts[0] if districts else None)
+
+    def _show_scenario(self, scenario: Scenario) -> None:
         self._scenario = scenario
         for adcode in self._district_items:
             self._refresh_district(adcode)
@@ -565,7 +581,7 @@ class MapCanvas(QGraphicsView):
         self._sites.set_sites(scenario.sites)
 
     def detach(self) -> None:
-        """Stop following the scenario's changes (the map keeps showing its last state)."""
+        """Stop following the session (the map keeps showing its last state)."""
         self._link.detach()
 
     def closeEvent(self, event: Any) -> None:
@@ -641,14 +657,20 @@ class MapCanvas(QGraphicsView):
 
     # -- layers and items -------------------------------------------------------------------------------
     def set_layer_visible(self, name: str, visible: bool) -> None:
-        """Show or hide layer ``name`` ('districts', 'zones', 'parks' or 'sites'); district labels follow."""
-        item = self.layer_item(name)
-        if item.isVisible() == visible:
+        """Show or hide layer ``name`` (through the session, whose state every view follows)."""
+        self.layer_item(name)  # an unknown name is refused here, with the canvas's layer names
+        self.session.set_layer_visible(name, visible)
+
+    def _show_layer(self, state: LayerState) -> None:
+        item = self._layers.get(state.name)
+        if item is None:  # a layer of the session this canvas does not draw (yet)
             return
-        item.setVisible(visible)
-        if name == "districts":
-            self._labels.setVisible(visible)
-        self.layerVisibilityChanged.emit(name, visible)
+        if item.isVisible() != state.visible:
+            item.setVisible(state.visible)
+            if state.name == "districts":
+                self._labels.setVisible(state.visible)
+            self.layerVisibilityChanged.emit(state.name, state.visible)
+        item.setOpacity(state.opacity)
 
     def is_layer_visible(self, name: str) -> bool:
         """Whether layer ``name`` is shown."""
@@ -678,6 +700,10 @@ class MapCanvas(QGraphicsView):
         return self._sites
 
     def set_highlighted_district(self, adcode: str | None) -> None:
+        """Select one district (None clears): the session's selection, which the canvas outlines."""
+        self.session.select([("districts", adcode)] if adcode else [])
+
+    def _show_highlight(self, adcode: str | None) -> None:
         """Outline one district in the accent colour (None clears)."""
         self._highlighted = adcode
         item = self._district_items.get(adcode or "")
