@@ -133,7 +133,10 @@ class Session:
 
     def __init__(self, scenario: Scenario | None = None, path: str | Path | None = None, *, year: int | None = None):
         self.events = Listeners("a session")
-        self.layers: dict[str, LayerState] = {n: LayerState(n, style=LAYER_STYLES[n][0]) for n in MAP_LAYERS}
+        # The coverage layer starts hidden: the map opens on the 一区一品 districts, and the layer needs the engine.
+        self.layers: dict[str, LayerState] = {
+            n: LayerState(n, visible=n != "coverage", style=LAYER_STYLES[n][0]) for n in MAP_LAYERS
+        }
         self.layer_order: list[str] = list(MAP_LAYERS)
         self._scenario: Scenario | None = None
         self._stack: CommandStack | None = None

@@ -413,6 +413,7 @@ class CoverageEngine:
         self._districts = districts()
         self._listeners = Listeners("a coverage engine")
         self._delta: CoverageDelta | None = None  # what the edit being applied has changed
+        self._f5g_raster: tuple[tuple[str, ...], np.ndarray] | None = None  # (open F5G zone ids, city cells)
         self._subscribed = subscribe
         self._build_city_grid()
         self.rebuild()
@@ -439,6 +440,7 @@ class CoverageEngine:
 
     def rebuild(self) -> None:
         """Recompute everything from the scenario (on creation and when the year changes)."""
+        self._f5g_raster = None
         with paused_gc():
             self._rebuild()
 
@@ -656,6 +658,7 @@ class CoverageEngine:
                 regrid.add(ch.key)
         if f5g_reach:
             self._f5g_metric = self._open_f5g_metric()
+            self._f5g_raster = None
             reaches = lambda bounds: any(_boxes_meet(bounds, b) for b in f5g_reach)  # noqa: E731
             for i, g in enumerate(self._district_metric):
                 if reaches(g.bounds):
@@ -730,6 +733,40 @@ class CoverageEngine:
         slot = self._slots.pop(site_id)
         self._store.remove(slot)  # before the nearest-site search in _apply_disc, which must not find it
         self._apply_disc(slot, -1)
+
+    # ------------------------------------------------------------------------------------------------ rasters
+    #: The coverage layers a map can draw from the city grid.
+    RASTER_LAYERS = ("5g", "5g_a", "f5g", "dual")
+
+    def city_covered(self, layer: str) -> np.ndarray:
+        """Flat bool array over the city grid (``city_spec``, row 0 at the south): which cells ``layer`` covers.
+
+        "5g" and "5g_a" are the site counts' covered cells; "f5g" the cells whose centre lies in an open F5G zone
+        (rasterised once and kept until an F5G zone changes); "dual" (双万兆) both 5G-A and F5G.
+        """
+        if layer in LAYERS:
+            return self.city_layers[layer].counts > 0
+        if layer == "f5g":
+            return self._city_f5g()
+        if layer == "dual":
+            return self._city_f5g() & (self.city_layers["5g_a"].counts > 0)
+        raise KeyError(f"unknown coverage layer {layer!r} (expected one of {', '.join(self.RASTER_LAYERS)})")
+
+    def _city_f5g(self) -> np.ndarray:
+        key = tuple(self._f5g_metric)  # ids of the open F5G zones; geometry edits clear the cache (below)
+        cached = self._f5g_raster
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        import shapely
+
+        union = shapely.union_all(list(self._f5g_metric.values())) if self._f5g_metric else None
+        raster = (
+            rasterize_polygon(self.city_spec, union).reshape(-1)
+            if union is not None
+            else np.zeros(self.city_spec.size, bool)
+        )
+        self._f5g_raster = (key, raster)
+        return raster
 
     # ------------------------------------------------------------------------------------------------ results
     def _polygon_park_pct(self, pp: _PolygonPark) -> dict[str, float]:

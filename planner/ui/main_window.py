@@ -28,6 +28,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -62,6 +63,7 @@ from planner.storage.problems import ScenarioFileError
 from planner.textsafe import printable
 from planner.ui import style
 from planner.ui.binding import SessionLink
+from planner.ui.coverage_layer import COVERAGE_NAMES, COVERED_COLOURS, UNCOVERED_COLOUR
 from planner.ui.map_canvas import MapCanvas
 
 LOAD_ERROR_TITLE = "无法打开情景文件 / Cannot open scenario file"
@@ -139,8 +141,9 @@ class LayerPanel(QWidget):
             "zones": _swatch(_translucent(style.ZONE_COLOURS["f5g"], 90), style.ZONE_COLOURS["f5g"]),
             "districts": _swatch(style.ASSIGNED_FILLS[0], style.DISTRICT_OUTLINE),
         }
+        icons["coverage"] = _swatch(_translucent(COVERED_COLOURS["5g"], 110), COVERED_COLOURS["5g"])
         self.checkboxes: dict[str, QCheckBox] = {}
-        for name in ("parks", "sites", "zones", "districts"):  # top layer first, as GIS layer lists do
+        for name in ("parks", "sites", "zones", "coverage", "districts"):  # top layer first, as GIS layer lists do
             zh, en = style.LAYER_NAMES[name]
             box = QCheckBox(f"{zh} {en}")
             box.setIcon(icons[name])
@@ -148,6 +151,19 @@ class LayerPanel(QWidget):
             box.toggled.connect(lambda on, n=name: self._session.set_layer_visible(n, on))
             layout.addWidget(box)
             self.checkboxes[name] = box
+            if name == "coverage":
+                self.coverage_combo = QComboBox()
+                for key, (czh, cen) in COVERAGE_NAMES.items():
+                    self.coverage_combo.addItem(f"{czh} {cen}", key)
+                self.coverage_combo.setToolTip("覆盖图层显示的网络 · Which network the coverage layer shows")
+                self.coverage_combo.currentIndexChanged.connect(
+                    lambda i: self._session.set_layer_style("coverage", self.coverage_combo.itemData(i))
+                )
+                combo_row = QWidget()
+                row_layout = QVBoxLayout(combo_row)
+                row_layout.setContentsMargins(22, 0, 0, 4)
+                row_layout.addWidget(self.coverage_combo)
+                layout.addWidget(combo_row)
         self._link.attach(session, self._on_event)
 
         line = QFrame()
@@ -175,6 +191,10 @@ class LayerPanel(QWidget):
         rows.append((None, "站点 Sites"))
         rows += [(_swatch(c, round_=True, size=10), style.kind_label(vocab.SITE_KINDS, k))
                  for k, c in style.SITE_COLOURS.items()]  # fmt: skip
+        rows.append((None, "网络覆盖 Coverage"))
+        rows += [(_swatch(_translucent(c, 110), c), f"{COVERAGE_NAMES[k][0]} 已覆盖 covered")
+                 for k, c in COVERED_COLOURS.items()]  # fmt: skip
+        rows.append((_swatch(_translucent(UNCOVERED_COLOUR, 140), UNCOVERED_COLOUR), "未覆盖的陆地 Land not covered"))
         rows.append((None, "区域 Zones"))
         rows += [(_swatch(_translucent(c, 90), c), style.kind_label(vocab.ZONE_KINDS, k))
                  for k, c in style.ZONE_COLOURS.items()]  # fmt: skip
@@ -195,6 +215,12 @@ class LayerPanel(QWidget):
         return grid
 
     def _on_event(self, event: object) -> None:
+        if isinstance(event, LayerChanged) and event.state is not None and event.name == "coverage":
+            i = self.coverage_combo.findData(event.state.style)
+            if i >= 0 and i != self.coverage_combo.currentIndex():
+                self.coverage_combo.blockSignals(True)
+                self.coverage_combo.setCurrentIndex(i)
+                self.coverage_combo.blockSignals(False)
         if isinstance(event, LayerChanged) and event.state is not None:
             box = self.checkboxes.get(event.name)
             if box is not None and box.isChecked() != event.state.visible:

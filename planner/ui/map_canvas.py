@@ -53,12 +53,21 @@ from planner.domain.features import Park, Zone
 from planner.domain.scenario import Change, Scenario
 from planner.geo.basemap import districts
 from planner.geo.crs import geometry_to_metric, to_metric, to_wgs84
-from planner.session import LayerChanged, LayerState, ScenarioEdited, ScenarioReplaced, SelectionChanged, Session
+from planner.session import (
+    FiguresUpdated,
+    LayerChanged,
+    LayerState,
+    ScenarioEdited,
+    ScenarioReplaced,
+    SelectionChanged,
+    Session,
+)
 from planner.ui import style
 from planner.ui.binding import SessionLink
+from planner.ui.coverage_layer import CoverageLayerItem
 
 #: Map layers, bottom to top, and their z values; district labels float above everything.
-LAYER_Z = {"districts": 0.0, "zones": 10.0, "sites": 20.0, "parks": 30.0}
+LAYER_Z = {"districts": 0.0, "coverage": 5.0, "zones": 10.0, "sites": 20.0, "parks": 30.0}
 HIGHLIGHT_Z = 35.0
 LABEL_Z = 40.0
 LAYERS = tuple(LAYER_Z)
@@ -546,6 +555,8 @@ class MapCanvas(QGraphicsView):
         scene.addItem(self._highlight)
 
         self._sites = PointCloudItem(self._layers["sites"])
+        self._coverage = CoverageLayerItem(self._layers["coverage"])
+        self._coverage_shown: tuple[int, str] | None = None  # (id of the engine, layer) the image shows
         self._park_items: dict[str, QGraphicsItem] = {}
         self._zone_items: dict[str, QGraphicsItem] = {}
         self.session = session if session is not None else Session(scenario)
@@ -564,8 +575,12 @@ class MapCanvas(QGraphicsView):
     def _on_event(self, event: Any) -> None:
         if isinstance(event, ScenarioEdited):
             self._on_changes(event.changes)
+        elif isinstance(event, FiguresUpdated):
+            self._update_coverage(event.delta)
         elif isinstance(event, ScenarioReplaced):
+            self._coverage_shown = None
             self._show_scenario(event.scenario)
+            self._refresh_coverage()
         elif isinstance(event, LayerChanged) and event.state is not None:
             self._show_layer(event.state)
         elif isinstance(event, SelectionChanged):
@@ -671,6 +686,36 @@ class MapCanvas(QGraphicsView):
                 self._labels.setVisible(state.visible)
             self.layerVisibilityChanged.emit(state.name, state.visible)
         item.setOpacity(state.opacity)
+        if state.name == "coverage":
+            self._refresh_coverage()
+
+    # -- the coverage layer -----------------------------------------------------------------------------
+    def _refresh_coverage(self) -> None:
+        """Draw the coverage layer as the session's state says (building the engine first if need be)."""
+        state = self.session.layers["coverage"]
+        if not state.visible:
+            return
+        if not self.session.engine_ready:
+            self.session.build_engine()  # announces FiguresUpdated, which draws the layer
+            return
+        engine = self.session.engine
+        if self._coverage_shown != (id(engine), state.style):
+            self._coverage.show_engine(engine, state.style)
+            self._coverage_shown = (id(engine), state.style)
+
+    def _update_coverage(self, delta: Any) -> None:
+        if not self.session.layers["coverage"].visible or not self.session.engine_ready:
+            return
+        engine = self.session.engine
+        if self._coverage_shown != (id(engine), self.session.layers["coverage"].style):
+            self._refresh_coverage()
+        else:
+            self._coverage.apply_delta(engine, delta)
+
+    @property
+    def coverage_item(self) -> CoverageLayerItem:
+        """The item drawing the coverage layer."""
+        return self._coverage
 
     def is_layer_visible(self, name: str) -> bool:
         """Whether layer ``name`` is shown."""

@@ -24,6 +24,7 @@ UNASSIGNED_SHORT = "未分配"  # in the table
 #: Layers of the map, bottom to top, with their bilingual names.
 LAYER_NAMES: dict[str, tuple[str, str]] = {
     "districts": ("区县", "Districts"),
+    "coverage": ("网络覆盖", "Coverage"),
     "zones": ("区域", "Zones"),
     "sites": ("站点", "Sites"),
     "parks": ("园区", "Parks"),
