@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -64,6 +64,7 @@ from planner.textsafe import printable
 from planner.ui import style
 from planner.ui.binding import SessionLink
 from planner.ui.coverage_layer import COVERAGE_NAMES, COVERED_COLOURS, UNCOVERED_COLOUR
+from planner.ui.figures_dock import FiguresPanel
 from planner.ui.map_canvas import MapCanvas
 
 LOAD_ERROR_TITLE = "无法打开情景文件 / Cannot open scenario file"
@@ -264,9 +265,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.canvas)
         self._build_layer_dock()
         self._build_products_dock()
+        self._build_figures_dock()
         self._build_status_bar()
         self._build_menus()
         self.resizeDocks([self.layers_dock, self.products_dock], [200, 460], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.figures_dock, self.products_dock], [560, 340], Qt.Orientation.Vertical)
         self._link.attach(session, self._on_event)
         self._show_scenario()
 
@@ -336,6 +339,16 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.products_dock = dock
 
+    def _build_figures_dock(self) -> None:
+        self.figures_panel = FiguresPanel(self.session)
+        dock = QDockWidget("指标 Figures", self)
+        dock.setObjectName("figures_dock")
+        dock.setWidget(self.figures_panel)
+        dock.setFeatures(_DOCK_FEATURES)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.splitDockWidget(self.products_dock, dock, Qt.Orientation.Vertical)
+        self.figures_dock = dock
+
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.scenario_label = QLabel()
@@ -391,6 +404,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.layers_dock.toggleViewAction())
         view_menu.addAction(self.products_dock.toggleViewAction())
+        view_menu.addAction(self.figures_dock.toggleViewAction())
 
     # -- model ------------------------------------------------------------------------------------------
     @property
@@ -437,13 +451,16 @@ class MainWindow(QMainWindow):
         """Stop following the session (the window keeps showing its last state)."""
         self._link.detach()
         self.layer_panel._link.detach()
+        self.figures_panel._link.detach()
         self.canvas.detach()
         if self._owns_session:
             self.session.close()
 
     def showEvent(self, event: QShowEvent) -> None:
-        """Size the table to its rows once the style and fonts are final."""
+        """Size the table to its rows once the style and fonts are final; fill in the figures after the first
+        paint (the map shows at once, the engine is built at the next turn of the event loop)."""
         super().showEvent(event)
+        QTimer.singleShot(0, self.figures_panel.refresh)
         self.products_table.resizeRowsToContents()
         self._fit_table_height()
 

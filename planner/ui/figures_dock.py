@@ -1,0 +1,235 @@
+"""The live figures: per-district table, city totals, priority zones, target progress, and the year slider.
+
+Every number is a value of :func:`planner.analysis.summary.summary` for the session's scenario, year and engine,
+so the dock shows exactly what ``python main.py summary FILE --year Y --json`` prints. The dock follows the
+session's events; a burst of them (a drag) is folded into one refresh at the next turn of the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QScrollArea,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.session import FiguresUpdated, ScenarioEdited, ScenarioReplaced, Session, YearChanged
+from planner.ui.binding import SessionLink
+
+#: District table columns: (heading zh, heading en, summary key, format).
+DISTRICT_COLUMNS = (
+    ("区县", "District", "name", "{}"),
+    ("5G 覆盖", "5G %", "coverage_5g_pct", "{:.1f}"),
+    ("5G-A 覆盖", "5G-A %", "coverage_5ga_pct", "{:.1f}"),
+    ("F5G 覆盖", "F5G %", "coverage_f5g_pct", "{:.1f}"),
+    ("站点", "Sites", "sites", "{:,}"),
+    ("每万人站点", "Sites/10k", "sites_per_10k", "{:.1f}"),
+    ("园区", "Parks", "parks", "{:,}"),
+    ("投资 (亿元)", "Invest. (100M CNY)", "investment_yi", "{:,.2f}"),
+)
+ZONE_COLUMNS = (
+    ("区域", "Zone", "name", "{}"),
+    ("面积 km²", "km²", "area_km2", "{:,.1f}"),
+    ("5G-A 覆盖", "5G-A %", "coverage_5ga_pct", "{:.1f}"),
+    ("F5G 覆盖", "F5G %", "coverage_f5g_pct", "{:.1f}"),
+    ("双万兆", "Dual %", "coverage_dual_pct", "{:.1f}"),
+)
+#: Progress colours: reached, within reach (≥ 80 %), behind; not tracked.
+GREEN, AMBER, RED, GREY = "#2e7d32", "#e0a100", "#c62828", "#9e9e9e"
+
+
+def share_colour(share: float | None) -> str:
+    """The traffic-light colour of a target's share (value / target)."""
+    if share is None:
+        return GREY
+    return GREEN if share >= 1.0 else AMBER if share >= 0.8 else RED
+
+
+def _cell(value: Any, fmt: str) -> str:
+    return "—" if value is None else fmt.format(value)
+
+
+def _table(columns: tuple) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    for col, (zh, en, _key, _fmt) in enumerate(columns):
+        table.setHorizontalHeaderItem(col, QTableWidgetItem(f"{zh}\n{en}"))
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, columns: tuple, rows: list[dict], bold_last: bool = False) -> None:
+    table.setRowCount(len(rows))
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    for r, row in enumerate(rows):
+        for c, (_zh, _en, key, fmt) in enumerate(columns):
+            item = table.item(r, c)
+            if item is None:
+                item = QTableWidgetItem()
+                table.setItem(r, c, item)
+            item.setText(_cell(row.get(key), fmt))
+            if c:
+                item.setTextAlignment(right)
+            font = item.font()
+            font.setBold(bold_last and r == len(rows) - 1)
+            item.setFont(font)
+
+
+class FiguresPanel(QWidget):
+    """The figures of the session's scenario as of its year, kept current by its events."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._link = SessionLink(self)
+        self.data: dict[str, Any] | None = None  # the summary shown
+        self._pending = QTimer(self)
+        self._pending.setSingleShot(True)
+        self._pending.setInterval(0)
+        self._pending.timeout.connect(self.refresh)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        year_row = QHBoxLayout()
+        self.year_label = QLabel()
+        self.year_slider = QSlider(Qt.Orientation.Horizontal)
+        self.year_slider.setPageStep(1)
+        self.year_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.year_slider.setToolTip(
+            "地图与所有数字显示该年底的情景 · The map and every figure as of the end of this year"
+        )
+        self.year_slider.valueChanged.connect(self._year_moved)
+        year_row.addWidget(QLabel("年份 Year"))
+        year_row.addWidget(self.year_slider, 1)
+        year_row.addWidget(self.year_label)
+        layout.addLayout(year_row)
+
+        self.status = QLabel()
+        self.status.setStyleSheet("color: #555;")
+        layout.addWidget(self.status)
+        self.tabs = QTabWidget()
+        self.district_table = _table(DISTRICT_COLUMNS)
+        self.zone_table = _table(ZONE_COLUMNS)
+        self.targets = QScrollArea()  # a long list: it scrolls instead of stretching the window
+        self.targets.setWidgetResizable(True)
+        inner = QWidget()
+        self.targets_layout = QVBoxLayout(inner)
+        self.targets_layout.setContentsMargins(4, 4, 4, 4)
+        self.targets.setWidget(inner)
+        self.tabs.addTab(self.district_table, "区县 Districts")
+        self.tabs.addTab(self.zone_table, "区域 Zones")
+        self.tabs.addTab(self.targets, "目标 Targets")
+        layout.addWidget(self.tabs, 1)
+        self.bars: dict[tuple[str, int], QProgressBar] = {}
+        self._stretched = False
+        self._link.attach(session, self._on_event)
+        self._sync_years()
+
+    # -- events -----------------------------------------------------------------------------------------
+    def _on_event(self, event: object) -> None:
+        if isinstance(event, ScenarioReplaced | YearChanged):
+            self._sync_years()
+        if isinstance(event, ScenarioEdited | FiguresUpdated | ScenarioReplaced | YearChanged):
+            self._pending.start()  # folded: one refresh for a burst of events
+
+    def _sync_years(self) -> None:
+        s = self.session.scenario
+        low, high = min(s.base_year, self.session.year), max(s.horizon_year, self.session.year)
+        self.year_slider.blockSignals(True)
+        self.year_slider.setRange(low, high)
+        self.year_slider.setValue(self.session.year)
+        self.year_slider.blockSignals(False)
+        self.year_label.setText(f"<b>{self.session.year}</b>")
+
+    def _year_moved(self, year: int) -> None:
+        self.year_label.setText(f"<b>{year}</b>")
+        self.session.set_year(year)
+
+    # -- contents ---------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Show the current figures (builds the engine if it is not built yet)."""
+        from planner.analysis.summary import summary
+
+        self._pending.stop()
+        s = self.session
+        self.data = data = summary(s.scenario, s.year, engine=s.engine)
+        totals = data["totals"]
+        city = dict(data["city"], name="全市 City", parks=totals["parks"], investment_wan=totals["investment_wan"])
+        rows = list(data["districts"])
+        if any(data["other"].values()):
+            rows.append(dict(data["other"], name="其他 Other (citywide / at sea)"))
+        # 亿元 (100 million yuan) keeps the column narrow; summary --json gives 万元, 1 亿元 = 10,000 万元.
+        rows = [dict(r, investment_yi=r["investment_wan"] / 1e4) for r in rows]
+        city["investment_yi"] = city["investment_wan"] / 1e4
+        _fill(self.district_table, DISTRICT_COLUMNS, [*rows, city], bold_last=True)
+        zones = [z for z in data["zones"] if z["kind"] == "priority"] + [
+            z for z in data["zones"] if z["kind"] != "priority"
+        ]
+        _fill(self.zone_table, ZONE_COLUMNS, zones)
+        self._fill_targets(data["targets"])
+        self.status.setText(
+            f"{data['scenario']['year']} 年底 · 站点 {totals['sites']:,} · 园区 {totals['parks']} · "
+            f"投资 {totals['investment_wan'] / 1e4:,.2f} 亿元"
+        )
+
+    def _fill_targets(self, targets: list[dict]) -> None:
+        seen = set()
+        for t in targets:
+            key = (t["key"], t["year"])
+            seen.add(key)
+            bar = self.bars.get(key)
+            if bar is None:
+                bar = QProgressBar()
+                bar.setRange(0, 100)
+                bar.setTextVisible(True)
+                label = QLabel(f"{t['label']} {t['label_en']} · {t['year']}")
+                label.setWordWrap(True)
+                at = self.targets_layout.count() - (1 if self._stretched else 0)  # above the closing stretch
+                self.targets_layout.insertWidget(at, label)
+                self.targets_layout.insertWidget(at + 1, bar)
+                self.bars[key] = bar
+            share = t["share"]
+            if share is None:
+                bar.setValue(0)
+                bar.setFormat(f"未在图上统计 not tracked · 目标 {t['target']:,} {t['unit']}")
+            else:
+                bar.setValue(min(100, round(100 * share)))
+                value = t["value"]
+                shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+                bar.setFormat(f"{shown} / {t['target']:,} {t['unit']} · {100 * share:.0f}%")
+            colour = share_colour(share)
+            bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }} QProgressBar {{ text-align: center; }}")
+            bar.setProperty("colour", colour)
+        for key in list(self.bars):
+            if key not in seen:
+                self.bars.pop(key).setVisible(False)
+        if not self._stretched:
+            self.targets_layout.addStretch(1)
+            self._stretched = True
+
+    def district_value(self, adcode: str, key: str) -> Any:
+        """The shown value of ``key`` for a district (for tests and tooltips)."""
+        assert self.data is not None
+        return next(d[key] for d in self.data["districts"] if d["adcode"] == adcode)
+
+    def cell_text(self, row: int, col: int) -> str:
+        """The text of a cell of the district table."""
+        item = self.district_table.item(row, col)
+        return item.text() if item is not None else ""
