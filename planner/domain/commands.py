@@ -132,8 +132,12 @@ def remove_features(scenario: Scenario, layer: str, ids: Iterable[str]) -> Comma
     return Command(label, changes)
 
 
-def set_attributes(scenario: Scenario, layer: str, fid: str, label: str | None = None, **values: Any) -> Command:
-    """Change attributes of one feature (any dataclass field but ``id``)."""
+def set_attributes(
+    scenario: Scenario, layer: str, fid: str, label: str | None = None, *, merge_key: Any = None, **values: Any
+) -> Command:
+    """Change attributes of one feature (any dataclass field but ``id``).
+
+    ``merge_key``: successive commands with the same key fold into one undo step (a vertex dragged in steps)."""
     coll = scenario.layer(layer)
     if fid not in coll:
         raise ValueError(f"no {layer} with id {fid}")
@@ -148,11 +152,13 @@ def set_attributes(scenario: Scenario, layer: str, fid: str, label: str | None =
     _require_valid(new, "invalid value for")
     if label is None:
         label = f"修改{_LAYER_NAMES[layer]} {_feature_label(old)}：{'、'.join(values)}"
-    return Command(label, [Change(layer, fid, old, new)])
+    return Command(label, [Change(layer, fid, old, new)], merge_key)
 
 
-def move_feature(scenario: Scenario, layer: str, fid: str, dx: float, dy: float) -> Command:
-    """Translate a feature by (dx, dy) degrees; successive moves of one feature merge into one undo step."""
+def move_feature(scenario: Scenario, layer: str, fid: str, dx: float, dy: float, *, gesture: Any = None) -> Command:
+    """Translate a feature by (dx, dy) degrees; successive moves of one feature merge into one undo step.
+
+    ``gesture`` names one drag on the map: the steps of a drag merge, two drags of the same feature do not."""
     coll = scenario.layer(layer)
     if fid not in coll:
         raise ValueError(f"no {layer} with id {fid}")
@@ -166,7 +172,7 @@ def move_feature(scenario: Scenario, layer: str, fid: str, dx: float, dy: float)
     else:
         raise ValueError(f"{layer} have no position to move")
     cmd = set_attributes(scenario, layer, fid, label=f"移动{_LAYER_NAMES[layer]} {_feature_label(old)}", **values)
-    cmd.merge_key = ("move", layer, fid)
+    cmd.merge_key = ("move", layer, fid) if gesture is None else ("move", layer, fid, gesture)
     return cmd
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
     QColor,
     QIcon,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QTableWidget,
     QTableWidgetItem,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -62,10 +64,12 @@ from planner.storage.fileformat import load
 from planner.storage.problems import ScenarioFileError
 from planner.textsafe import printable
 from planner.ui import style
+from planner.ui.attributes import AttributesPanel
 from planner.ui.binding import SessionLink
 from planner.ui.coverage_layer import COVERAGE_NAMES, COVERED_COLOURS, UNCOVERED_COLOUR
 from planner.ui.figures_dock import FiguresPanel
 from planner.ui.map_canvas import MapCanvas
+from planner.ui.tools import TOOLS
 
 LOAD_ERROR_TITLE = "无法打开情景文件 / Cannot open scenario file"
 #: Table columns: (Chinese heading, English heading).
@@ -266,8 +270,10 @@ class MainWindow(QMainWindow):
         self._build_layer_dock()
         self._build_products_dock()
         self._build_figures_dock()
+        self._build_attributes_dock()
         self._build_status_bar()
         self._build_menus()
+        self._build_tools()
         self.resizeDocks([self.layers_dock, self.products_dock], [200, 460], Qt.Orientation.Horizontal)
         self.resizeDocks([self.figures_dock, self.products_dock], [560, 340], Qt.Orientation.Vertical)
         self._link.attach(session, self._on_event)
@@ -349,6 +355,50 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.products_dock, dock, Qt.Orientation.Vertical)
         self.figures_dock = dock
 
+    def _build_attributes_dock(self) -> None:
+        self.attributes_panel = AttributesPanel(self.session)
+        dock = QDockWidget("属性 Attributes", self)
+        dock.setObjectName("attributes_dock")
+        dock.setWidget(self.attributes_panel)
+        dock.setFeatures(_DOCK_FEATURES)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.splitDockWidget(self.layers_dock, dock, Qt.Orientation.Vertical)
+        self.attributes_dock = dock
+
+    def _build_tools(self) -> None:
+        """The map tools' toolbar: one checkable action per tool, single-key shortcuts shown in the tooltips."""
+        bar = QToolBar("工具 Tools", self)
+        bar.setObjectName("tools_toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.tools = {cls.name: cls(self.canvas) for cls in TOOLS}
+        self.tool_actions: dict[str, QAction] = {}
+        for name, tool in self.tools.items():
+            action = QAction(f"{tool.label_zh} {tool.label_en}", self)
+            action.setCheckable(True)
+            action.setShortcut(QKeySequence(tool.shortcut))
+            action.setToolTip(tool.tooltip())
+            action.triggered.connect(lambda _on=False, t=tool: self.canvas.set_tool(t))
+            group.addAction(action)
+            bar.addAction(action)
+            self.tool_actions[name] = action
+        self.site_kind = QComboBox()
+        for kind in ("5g_a", "5g_macro", "5g_small"):
+            self.site_kind.addItem(style.kind_label(vocab.SITE_KINDS, kind), kind)
+        self.site_kind.setToolTip("新站点的类型 · Kind of the sites the Add site tool adds")
+        self.site_kind.currentIndexChanged.connect(
+            lambda i: setattr(self.tools["add_site"], "kind", self.site_kind.itemData(i))
+        )
+        bar.addSeparator()
+        bar.addWidget(QLabel(" 站点类型 Site kind "))
+        bar.addWidget(self.site_kind)
+        self.tools_toolbar = bar
+        self.tool_actions["pan"].setChecked(True)
+        self.canvas.set_tool(self.tools["pan"])
+        self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.scenario_label = QLabel()
@@ -405,6 +455,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.layers_dock.toggleViewAction())
         view_menu.addAction(self.products_dock.toggleViewAction())
         view_menu.addAction(self.figures_dock.toggleViewAction())
+        view_menu.addAction(self.attributes_dock.toggleViewAction())
 
     # -- model ------------------------------------------------------------------------------------------
     @property
@@ -452,6 +503,7 @@ class MainWindow(QMainWindow):
         self._link.detach()
         self.layer_panel._link.detach()
         self.figures_panel._link.detach()
+        self.attributes_panel._link.detach()
         self.canvas.detach()
         if self._owns_session:
             self.session.close()

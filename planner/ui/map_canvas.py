@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -75,6 +76,8 @@ LAYERS = tuple(LAYER_Z)
 #: Zoom limits, in screen pixels per metre: from a whole-province view to a street corner.
 MIN_SCALE, MAX_SCALE = 1 / 5000, 4.0
 PARK_MARKER_PX = 5.0
+#: How near (pixels) a click must be to a site to hit it.
+HIT_PX = 6.0
 
 
 # -- projection -------------------------------------------------------------------------------------------
@@ -324,6 +327,27 @@ class PointCloudItem(QGraphicsItem):
         """How many points are drawn."""
         return len(self._where)
 
+    def nearest(self, x: float, y: float, within: float) -> str | None:
+        """Id of the site nearest the scene point (x, y), if it lies within ``within`` scene units."""
+        best, best_d2 = None, within * within
+        for group in self._groups.values():
+            if not len(group.ids):
+                continue
+            d2 = (group.x - x) ** 2 + (group.y - y) ** 2
+            i = int(d2.argmin())
+            if d2[i] <= best_d2:
+                best, best_d2 = group.ids[i], float(d2[i])
+        return best
+
+    def ids_in(self, rect: QRectF) -> list[str]:
+        """Ids of the sites inside a scene rectangle."""
+        out: list[str] = []
+        for group in self._groups.values():
+            x, y = group.x, group.y
+            inside = (x >= rect.left()) & (x <= rect.right()) & (y >= rect.top()) & (y <= rect.bottom())
+            out += [group.ids[i] for i in np.flatnonzero(inside)]
+        return out
+
     def groups(self) -> list[SiteGroup]:
         """The per-kind point groups, in drawing order."""
         return list(self._groups.values())
@@ -497,6 +521,8 @@ class MapCanvas(QGraphicsView):
     cursorMoved = Signal(float, float)
     #: The mouse left the map.
     cursorLeft = Signal()
+    #: A message for the user (a refused edit, what a tool did): the window shows it in the status bar.
+    message = Signal(str)
 
     def __init__(
         self, scenario: Scenario | None = None, parent: QWidget | None = None, *, session: Session | None = None
@@ -557,6 +583,8 @@ class MapCanvas(QGraphicsView):
         self._sites = PointCloudItem(self._layers["sites"])
         self._coverage = CoverageLayerItem(self._layers["coverage"])
         self._coverage_shown: tuple[int, str] | None = None  # (id of the engine, layer) the image shows
+        self._tool: Any = None
+        self._middle_pan: QPointF | None = None
         self._park_items: dict[str, QGraphicsItem] = {}
         self._zone_items: dict[str, QGraphicsItem] = {}
         self.session = session if session is not None else Session(scenario)
@@ -586,6 +614,7 @@ class MapCanvas(QGraphicsView):
         elif isinstance(event, SelectionChanged):
             districts = [key for layer, key in event.selection if layer == "districts"]
             self._show_highlight(districts[0] if districts else None)
+            self.viewport().update()
 
     def _show_scenario(self, scenario: Scenario) -> None:
         self._scenario = scenario
@@ -803,13 +832,175 @@ class MapCanvas(QGraphicsView):
             self._declutter_labels()
         event.accept()
 
+    # -- map tools --------------------------------------------------------------------------------------
+    @property
+    def tool(self) -> Any:
+        """The active map tool (see :mod:`planner.ui.tools`), or None (plain panning)."""
+        return self._tool
+
+    def set_tool(self, tool: Any) -> None:
+        """Make ``tool`` the active map tool (None: plain panning)."""
+        if self._tool is not None:
+            self._tool.deactivate()
+        self._tool = tool
+        pans = tool is None or tool.pans
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag if pans else QGraphicsView.DragMode.NoDrag)
+        if tool is not None:
+            tool.activate()
+            if not pans:
+                self.viewport().setCursor(tool.cursor)
+        if pans:
+            self.viewport().unsetCursor()
+        self.viewport().update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """The middle button pans with any tool; other presses go to the active tool first."""
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._middle_pan = event.position()
+            event.accept()
+            return
+        if self._tool is not None and self._tool.press(event):
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        """Report the cursor's coordinates; a drag pans (and stops the automatic refit on resize)."""
+        """Report the cursor's coordinates; pass the move to the tool, else a drag pans."""
+        lon, lat = to_lonlat(self.mapToScene(event.position().toPoint()))
+        self.cursorMoved.emit(lon, lat)
+        if self._middle_pan is not None:
+            d = event.position() - self._middle_pan
+            self._middle_pan = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - round(d.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - round(d.y()))
+            self._navigated = True
+            return
+        if self._tool is not None and self._tool.move(event):
+            return
         super().mouseMoveEvent(event)
         if event.buttons() & Qt.MouseButton.LeftButton:
             self._navigated = True
-        lon, lat = to_lonlat(self.mapToScene(event.position().toPoint()))
-        self.cursorMoved.emit(lon, lat)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """End a middle-button pan or pass the release to the tool."""
+        if event.button() == Qt.MouseButton.MiddleButton and self._middle_pan is not None:
+            self._middle_pan = None
+            return
+        if self._tool is not None and self._tool.release(event):
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """Pass a double-click to the tool (drawing a zone ends with one)."""
+        if self._tool is not None and self._tool.double_click(event):
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Keys: the tool's first; Delete removes the selection; arrows pan; + and - zoom; Esc clears the
+        selection."""
+        from planner.ui.tools import delete_selection
+
+        if self._tool is not None and self._tool.key_press(event):
+            return
+        key = event.key()
+        step = 80
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._tool is not None:
+            delete_selection(self._tool)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() + (step if key == Qt.Key.Key_Right else -step))
+            self._navigated = True
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() + (step if key == Qt.Key.Key_Down else -step))
+            self._navigated = True
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_Minus):
+            self.zoom_by(1.25 if key != Qt.Key.Key_Minus else 0.8)
+        elif key == Qt.Key.Key_Escape:
+            self.session.select([])
+        else:
+            super().keyPressEvent(event)
+
+    def zoom_by(self, factor: float) -> None:
+        """Zoom in (factor > 1) or out around the view's centre, within the zoom limits."""
+        current = self.scale_factor()
+        target = min(MAX_SCALE, max(MIN_SCALE, current * factor))
+        if not math.isclose(target, current):
+            self.scale(target / current, target / current)
+            self._navigated = True
+            self._declutter_labels()
+
+    # -- positions and hit tests (view pixels ↔ lon/lat ↔ features) ---------------------------------------
+    def lonlat_at(self, pos: QPointF) -> tuple[float, float]:
+        """WGS-84 (lon, lat) under a view position, rounded as the file stores it (1e-7°, about 1 cm)."""
+        lon, lat = to_lonlat(self.mapToScene(pos.toPoint()))
+        return round(lon, 7), round(lat, 7)
+
+    def view_point(self, lon: float, lat: float) -> QPointF:
+        """The view position of a WGS-84 point."""
+        return QPointF(self.mapFromScene(to_scene(lon, lat)))
+
+    def district_at(self, pos: QPointF) -> str | None:
+        """Adcode of the district under a view position, None outside Ningbo's land."""
+        from planner.geo.basemap import district_at
+
+        return district_at(*self.lonlat_at(pos))
+
+    def feature_at(self, pos: QPointF, layers: tuple[str, ...] = ("parks", "sites", "zones")) -> tuple[str, str] | None:
+        """The topmost visible feature under a view position — a park marker or area, a site within a few pixels,
+        a zone — as (layer, id); None if there is none."""
+        scene = self.mapToScene(pos.toPoint())
+        for layer in layers:
+            if not self.session.layers[layer].visible:
+                continue
+            if layer == "sites":
+                sid = self._sites.nearest(scene.x(), scene.y(), HIT_PX / max(self.scale_factor(), 1e-12))
+                if sid is not None:
+                    return ("sites", sid)
+                continue
+            items = self._park_items if layer == "parks" else self._zone_items
+            for item in self.items(pos.toPoint()):
+                fid = item.data(0)
+                if fid in items and items[fid] is item:
+                    return (layer, fid)
+        return None
+
+    def features_in(self, rect: QRectF) -> list[tuple[str, str]]:
+        """Every visible site, park and zone whose position (a site, a point park) or whole outline lies inside a
+        view rectangle (a rubber band)."""
+        scene = self.mapToScene(rect.toRect()).boundingRect()
+        found: list[tuple[str, str]] = []
+        if self.session.layers["sites"].visible:
+            found += [("sites", sid) for sid in self._sites.ids_in(scene)]
+        for layer in ("parks", "zones"):
+            if not self.session.layers[layer].visible:
+                continue
+            items = self._park_items if layer == "parks" else self._zone_items
+            for fid, item in items.items():
+                box = item.sceneBoundingRect() if layer == "zones" or fid not in self._point_parks() else None
+                inside = scene.contains(item.pos()) if box is None else scene.contains(box)
+                if inside:
+                    found.append((layer, fid))
+        return found
+
+    def _point_parks(self) -> set[str]:
+        return {pid for pid, p in self.scenario.parks.items() if p.geometry.geom_type == "Point"}
+
+    def anchor_of(self, layer: str, fid: str) -> tuple[float, float]:
+        """A point that moves with the feature (a site's position, a geometry's first vertex), in lon/lat."""
+        f = self.scenario.layer(layer)[fid]
+        if layer == "sites":
+            return f.lon, f.lat
+        import shapely
+
+        x, y = shapely.get_coordinates(f.geometry)[0]
+        return float(x), float(y)
+
+    def nearest_environment(self, lon: float, lat: float) -> str:
+        """The environment (urban, suburban, rural) of the site nearest a point, 'urban' if there is none."""
+        sid = self._sites.nearest(*project(lon, lat), math.inf) if self._sites.point_count() else None
+        return self.scenario.sites[sid].environment if sid is not None else "urban"
 
     def leaveEvent(self, event: Any) -> None:
         """Tell listeners the cursor is no longer over the map."""
@@ -867,7 +1058,26 @@ class MapCanvas(QGraphicsView):
         painter.drawText(QPointF(x0, y0 - 7), text)
         painter.setPen(QColor("#6b6b6b"))
         painter.drawText(QPointF(x0 + length_px + 6, y0 + 1), "UTM 51N")
+        self._draw_selection(painter)
+        if self._tool is not None:
+            self._tool.paint(painter)
         painter.restore()
+
+    def _draw_selection(self, painter: QPainter) -> None:
+        """Ring the selected sites and point parks, outline the selected zones and polygon parks (view pixels)."""
+        pen = QPen(QColor(style.HIGHLIGHT), 2.5)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for layer, key in self.session.selection:
+            if layer == "sites" and key in self.scenario.sites:
+                site = self.scenario.sites[key]
+                painter.drawEllipse(self.view_point(site.lon, site.lat), 8, 8)
+            elif layer in ("parks", "zones") and key in self.scenario.layer(layer):
+                geom = self.scenario.layer(layer)[key].geometry
+                if geom.geom_type == "Point":
+                    painter.drawEllipse(self.view_point(geom.x, geom.y), 10, 10)
+                else:
+                    painter.drawPath(self.mapFromScene(geometry_path(geom)))
 
 
 def _wrap_product(product: str, max_chars: int = 11) -> list[str]:
