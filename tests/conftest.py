@@ -5,9 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The app's settings (recent files, window layout) and its data folder (recovery of unsaved new scenarios) go to a
+# folder of this test run, never to the user's own.
+_USER_DIRS = tempfile.mkdtemp(prefix="planner-tests-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_USER_DIRS, "config")
+os.environ["PLANNER_DATA_DIR"] = os.path.join(_USER_DIRS, "data")
 
 import pytest
 from shapely.geometry import Point, box
@@ -123,3 +129,28 @@ def plan() -> Scenario:
     from planner.storage.fileformat import load
 
     return load(PLAN_2027)
+
+
+class Answers:
+    """The answers the app's yes/no questions get in a test (a real dialog would block an offscreen run)."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []  # the titles of the questions asked
+        self.answer: str = "Discard"  # the name of the QMessageBox.StandardButton to give
+
+    def __call__(self, parent, title, text, buttons=None, default=None):
+        from PySide6.QtWidgets import QMessageBox
+
+        self.asked.append(title)
+        return getattr(QMessageBox.StandardButton, self.answer)
+
+
+@pytest.fixture(autouse=True)
+def questions(monkeypatch) -> Answers:
+    """Every ``QMessageBox.question`` is answered (default: Discard) and recorded, in every test using Qt."""
+    answers = Answers()
+    if "PySide6.QtWidgets" in sys.modules:
+        from PySide6.QtWidgets import QMessageBox
+
+        monkeypatch.setattr(QMessageBox, "question", answers)
+    return answers

@@ -295,9 +295,15 @@ class CommandStack:
         """Label of the command Redo would re-apply."""
         return self.undone[-1].label if self.undone else None
 
-    def set_clean(self) -> None:
-        """Mark the current state as saved."""
-        self.clean_index = len(self.done)
+    def set_clean(self, index: int | None = None) -> None:
+        """Mark the current state as saved — or the state after the first ``index`` commands, when a background
+        save wrote that state while the planner went on editing."""
+        self.clean_index = len(self.done) if index is None else index
+        self._notify()
+
+    def set_dirty(self) -> None:
+        """Mark that no state of this stack is the saved one (a recovered scenario, not yet saved)."""
+        self.clean_index = None
         self._notify()
 
     @property

@@ -62,6 +62,8 @@ def open_main_window(path: str | Path | None = None) -> MainWindow:
     window.show()
     if error is not None:
         show_load_error(window, error, opened_empty=True)
+    else:
+        window.file_actions.offer_recovery()  # what a crashed session left unsaved
     return window
 
 

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHeaderView,
@@ -45,7 +44,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner import paths
 from planner.domain import vocab
 from planner.domain.commands import CommandStack
 from planner.domain.scenario import Change, Scenario
@@ -59,8 +57,6 @@ from planner.session import (
     Session,
     StackChanged,
 )
-from planner.storage.atomic import remove_stale_temporaries
-from planner.storage.fileformat import load
 from planner.storage.problems import ScenarioFileError
 from planner.textsafe import printable
 from planner.ui import style
@@ -68,6 +64,7 @@ from planner.ui.attributes import AttributesPanel
 from planner.ui.binding import SessionLink
 from planner.ui.coverage_layer import COVERAGE_NAMES, COVERED_COLOURS, UNCOVERED_COLOUR
 from planner.ui.figures_dock import FiguresPanel
+from planner.ui.file_actions import FileActions
 from planner.ui.map_canvas import MapCanvas
 from planner.ui.tools import TOOLS
 
@@ -424,15 +421,20 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menus = self.menuBar()
+        self.file_actions = FileActions(self)
+        fa = self.file_actions
+        self.open_action = fa.open_action
         file_menu = menus.addMenu("文件 &File")
-        self.open_action = QAction("打开… Open…", self)
-        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.open_action.triggered.connect(self.open_dialog)
         self.quit_action = QAction("退出 Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
-        file_menu.addAction(self.open_action)
+        for a in (fa.new_empty_action, fa.new_baseline_action, fa.open_action):
+            file_menu.addAction(a)
+        file_menu.addMenu(fa.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(fa.save_action)
+        file_menu.addAction(fa.save_as_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -504,6 +506,7 @@ class MainWindow(QMainWindow):
         self.layer_panel._link.detach()
         self.figures_panel._link.detach()
         self.attributes_panel._link.detach()
+        self.file_actions._link.detach()
         self.canvas.detach()
         if self._owns_session:
             self.session.close()
@@ -517,7 +520,11 @@ class MainWindow(QMainWindow):
         self._fit_table_height()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closing the window ends the editing session: stop listening to the model."""
+        """Closing asks about unsaved changes; a clean close removes the recovery file and ends the session."""
+        if not self.file_actions.confirm_discard():
+            event.ignore()
+            return
+        self.file_actions.closing()
         self.detach()
         super().closeEvent(event)
 
@@ -609,35 +616,8 @@ class MainWindow(QMainWindow):
     # -- files ------------------------------------------------------------------------------------------
     def open_dialog(self) -> None:
         """Ask for a scenario file and open it."""
-        start = str(self.path.parent if self.path else paths.SCENARIOS)
-        path, _ = QFileDialog.getOpenFileName(
-            self, "打开情景 Open scenario", start, "情景文件 Scenario files (*.json);;所有文件 All files (*)"
-        )
-        if path:
-            self.open_file(path)
+        self.file_actions.open_dialog()
 
     def open_file(self, path: str | Path) -> bool:
         """Open the scenario file at ``path``; on failure explain why and keep the current scenario."""
-        if not self._confirm_discard():
-            return False
-        try:
-            scenario = load(path)
-        except ScenarioFileError as exc:
-            show_load_error(self, exc)
-            return False
-        remove_stale_temporaries(path)  # what a save killed half-way left beside the file
-        self.session.replace(scenario, Path(path))
-        return True
-
-    def _confirm_discard(self) -> bool:
-        if self.stack.is_clean:
-            return True
-        answer = QMessageBox.question(
-            self,
-            "放弃修改？ Discard changes?",
-            "当前情景有未保存的修改，打开其他文件将丢弃这些修改。\n"
-            "The current scenario has unsaved changes; opening another file discards them.",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Discard
+        return self.file_actions.open_file(path)
