@@ -11,9 +11,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 # The app's settings (recent files, window layout) and its data folder (recovery of unsaved new scenarios) go to a
 # folder of this test run, never to the user's own.
-_USER_DIRS = tempfile.mkdtemp(prefix="planner-tests-")
-os.environ["XDG_CONFIG_HOME"] = os.path.join(_USER_DIRS, "config")
-os.environ["PLANNER_DATA_DIR"] = os.path.join(_USER_DIRS, "data")
+os.environ["PLANNER_TEST_HOME"] = tempfile.mkdtemp(prefix="planner-tests-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(os.environ["PLANNER_TEST_HOME"], "config")
+os.environ["PLANNER_DATA_DIR"] = os.path.join(os.environ["PLANNER_TEST_HOME"], "data")
 
 import pytest
 from shapely.geometry import Point, box
