@@ -194,3 +194,16 @@ def test_keyboard_pans_and_zooms(window):
     centre = c.mapToScene(c.viewport().rect().center())
     QTest.keyClick(c.viewport(), Qt.Key.Key_Right)
     assert c.mapToScene(c.viewport().rect().center()).x() > centre.x()
+
+
+def test_a_drag_starting_on_the_selected_site_moves_it_not_a_neighbour(window):
+    w, s = window, window.session
+    target = s.scenario.sites["site-000001"]
+    _use(w, "add_site")  # a new site a pixel from an existing one
+    p = _at(w, target.lon, target.lat)
+    QTest.mouseClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p + QPoint(3, 0))
+    ((layer, new),) = s.selection
+    _use(w, "move")
+    grab = p + QPoint(1, 0)  # nearer the old site (1 px) than the new, selected one (2 px)
+    _drag(w, grab, grab + QPoint(40, 0))
+    assert s.scenario.sites["site-000001"] == target and s.scenario.sites[new].lon > target.lon + 0.001

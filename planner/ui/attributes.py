@@ -27,6 +27,8 @@ FIELD_NAMES = {
 def _show(value: object) -> str:
     if value is None:
         return "—"
+    if isinstance(value, float):
+        return f"{round(value, 7):,}" if abs(value) >= 1000 else f"{round(value, 7)}"  # as the file stores it
     if hasattr(value, "geom_type"):
         return (
             f"{value.geom_type} ({len(getattr(value, 'exterior', value).coords)} 点 points)"

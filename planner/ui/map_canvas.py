@@ -951,6 +951,14 @@ class MapCanvas(QGraphicsView):
         """The topmost visible feature under a view position — a park marker or area, a site within a few pixels,
         a zone — as (layer, id); None if there is none."""
         scene = self.mapToScene(pos.toPoint())
+        # A selected site under the cursor wins over its neighbours: in a dense town the one just added or
+        # picked is the one the planner means to drag.
+        for layer, key in self.session.selection:
+            if layer == "sites" and "sites" in layers and key in self.scenario.sites:
+                site = self.scenario.sites[key]
+                p = self.view_point(site.lon, site.lat)
+                if math.hypot(p.x() - pos.x(), p.y() - pos.y()) <= HIT_PX:
+                    return ("sites", key)
         for layer in layers:
             if not self.session.layers[layer].visible:
                 continue
