@@ -202,7 +202,7 @@ def test_a_drag_starting_on_the_selected_site_moves_it_not_a_neighbour(window):
     _use(w, "add_site")  # a new site a pixel from an existing one
     p = _at(w, target.lon, target.lat)
     QTest.mouseClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p + QPoint(3, 0))
-    ((layer, new),) = s.selection
+    ((_layer, new),) = s.selection
     _use(w, "move")
     grab = p + QPoint(1, 0)  # nearer the old site (1 px) than the new, selected one (2 px)
     _drag(w, grab, grab + QPoint(40, 0))
