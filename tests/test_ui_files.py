@@ -88,6 +88,7 @@ def test_closing_with_save_writes_the_file_first(window, plan_file, questions):
 
 def test_autosave_writes_a_recovery_file_and_a_clean_close_removes_it(window, plan_file, qtbot):
     window.file_actions.autosave_timer.setInterval(50)
+    window.file_actions._idle.setInterval(50)
     _edit(window)
     recovery = autosave.recovery_path(plan_file)
     qtbot.waitUntil(recovery.exists, timeout=5000)
@@ -99,11 +100,14 @@ def test_autosave_writes_a_recovery_file_and_a_clean_close_removes_it(window, pl
     assert not recovery.exists()
 
 
-def test_many_edits_autosave_without_waiting_for_the_timer(window, plan_file):
+def test_many_edits_autosave_at_the_next_pause_not_during_the_editing(window, plan_file, qtbot):
+    window.file_actions._idle.setInterval(200)
     for i in range(autosave.AUTOSAVE_AFTER_EDITS):
         _edit(window, 900 + i)
+    assert not autosave.recovery_path(plan_file).exists()  # not while edits keep coming
+    qtbot.waitUntil(autosave.recovery_path(plan_file).exists, timeout=5000)  # but once they pause
     window.file_actions.wait()
-    assert autosave.recovery_path(plan_file).exists()
+    assert load(autosave.recovery_path(plan_file)) == window.scenario
 
 
 def test_a_killed_session_is_recovered_on_the_next_start(qtbot, plan_file, questions):

@@ -752,6 +752,13 @@ class CoverageEngine:
             return self._city_f5g() & (self.city_layers["5g_a"].counts > 0)
         raise KeyError(f"unknown coverage layer {layer!r} (expected one of {', '.join(self.RASTER_LAYERS)})")
 
+    def city_covered_at(self, layer: str, cells: np.ndarray) -> np.ndarray:
+        """:meth:`city_covered` of ``layer`` at the flat city-grid indices ``cells`` only (an edit's few)."""
+        if layer in LAYERS:
+            return self.city_layers[layer].counts[cells] > 0
+        covered = self._city_f5g()[cells]
+        return covered & (self.city_layers["5g_a"].counts[cells] > 0) if layer == "dual" else covered
+
     def _city_f5g(self) -> np.ndarray:
         key = tuple(self._f5g_metric)  # ids of the open F5G zones; geometry edits clear the cache (below)
         cached = self._f5g_raster

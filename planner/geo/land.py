@@ -90,14 +90,28 @@ def district_of_points(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
     lat = np.asarray(lat, float)
     if lon.size >= _REMEMBER_FROM:
         last = _last_batch[0] if _last_batch else None
-        if last is not None and np.array_equal(last[0], lon) and np.array_equal(last[1], lat):
-            return last[2].copy()
+        if last is not None and last[0].shape == lon.shape:
+            # The same batch again, or the same with a few points moved (an edit since): only those are located
+            # again (each point's district depends on that point alone, so the result is the same).
+            changed = np.flatnonzero((last[0] != lon) | (last[1] != lat))
+            if len(changed) <= _FEW_POINTS:
+                out = last[2].copy()
+                if len(changed):
+                    out[changed] = district_of_points(lon[changed], lat[changed])
+                    _last_batch[:] = [(lon.copy(), lat.copy(), out.copy())]
+                return out
     out = np.full(lon.shape, "", dtype=object)
     todo = np.ones(lon.shape, bool)
+    few = lon.size <= _FEW_POINTS
     for d in _prepared_districts():
         if not todo.any():
             break
         idx = np.flatnonzero(todo)
+        if few:  # an edit's point or two: the bounding box rules out most districts without a polygon test
+            x0, y0, x1, y1 = d.geometry.bounds
+            idx = idx[(lon[idx] >= x0) & (lon[idx] <= x1) & (lat[idx] >= y0) & (lat[idx] <= y1)]
+            if not len(idx):
+                continue
         inside = shapely.contains_xy(d.geometry, lon[idx], lat[idx])
         out[idx[inside]] = d.adcode
         todo[idx[inside]] = False
@@ -106,6 +120,9 @@ def district_of_points(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
     return out
 
 
+#: Up to this many points, districts are first ruled out by their bounding boxes (for a batch, the polygon test on
+#: all points is cheaper than the boxes).
+_FEW_POINTS = 64
 #: Batches of at least this many points are remembered by :func:`district_of_points` (one batch, the last).
 _REMEMBER_FROM = 10_000
 _last_batch: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []

@@ -18,9 +18,11 @@ from planner.paths import user_data_dir
 from planner.storage.atomic import atomic_write_bytes
 
 RECOVERY_SUFFIX = ".recovery.json"
-#: Autosave after this many seconds with unsaved edits, or after this many edits, whichever comes first.
+#: Autosave after this many seconds with unsaved edits, or after this many edits, whichever comes first ...
 AUTOSAVE_INTERVAL_S = 60.0
 AUTOSAVE_AFTER_EDITS = 50
+#: ... but only once the editing pauses this long (never in the middle of a drag).
+AUTOSAVE_PAUSE_S = 1.5
 
 
 def recovery_path(path: str | Path | None) -> Path:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
@@ -70,5 +72,13 @@ def open_main_window(path: str | Path | None = None) -> MainWindow:
 def run_app(path: str | None = None) -> int:
     """Run the planner on the scenario file at ``path`` (default: the bundled baseline); returns the exit code."""
     app = create_app(sys.argv[:1])  # the planner's own arguments are not Qt options
-    window = open_main_window(path)  # noqa: F841 - kept alive until the event loop ends
+    window = open_main_window(path)
+    if os.environ.get("PLANNER_EXIT_AFTER_FIRST_PAINT"):
+        # For the start-up benchmark (tests/bench_canvas.py): say when the map is first on screen, then quit.
+        def painted() -> None:
+            print("first paint", flush=True)
+            window.session.stack.set_clean()
+            QTimer.singleShot(0, app.quit)
+
+        window.canvas.firstPainted.connect(painted)
     return app.exec()

@@ -82,7 +82,7 @@ class CoverageLayerItem(QGraphicsItem):
         cells = delta.cells.get(source)
         if cells is None or not len(cells):
             return
-        covered = engine.city_covered(self.layer)[cells]
+        covered = engine.city_covered_at(self.layer, cells)
         spec = self._spec
         rows, cols = np.divmod(cells, spec.nx)
         self._pixels[spec.ny - 1 - rows, cols] = self._colours(covered, self._land[cells])

@@ -67,8 +67,13 @@ class FileActions(QObject):
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(int(autosave.AUTOSAVE_INTERVAL_S * 1000))
-        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.timeout.connect(self._minute)
         self.autosave_timer.start()
+        self._due = False  # the minute has come while the planner was editing
+        self._idle = QTimer(self)  # restarted by every edit: fires after a pause
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(int(autosave.AUTOSAVE_PAUSE_S * 1000))
+        self._idle.timeout.connect(self._when_idle)
         self._link = SessionLink(self)
         self._link.attach(window.session, self._on_event)
 
@@ -80,8 +85,18 @@ class FileActions(QObject):
     def _on_event(self, event: object) -> None:
         if isinstance(event, StackChanged) and not event.clean:
             self._edits_since_autosave += 1
-            if self._edits_since_autosave >= autosave.AUTOSAVE_AFTER_EDITS:
-                self.autosave()
+            # Writing runs in a thread but still takes turns with the window for Python's lock: never in the
+            # middle of a drag. After many edits, or at the minute, it waits for a pause in the editing.
+            self._idle.start()
+
+    def _when_idle(self) -> None:
+        if self._edits_since_autosave >= autosave.AUTOSAVE_AFTER_EDITS or self._due:
+            self.autosave()
+
+    def _minute(self) -> None:
+        self._due = True
+        if not self._idle.isActive():
+            self.autosave()
 
     # -- new and open -----------------------------------------------------------------------------------
     def new_empty(self) -> None:
@@ -208,6 +223,7 @@ class FileActions(QObject):
     def autosave(self) -> None:
         """Write the recovery file if there are edits since the last save."""
         self._edits_since_autosave = 0
+        self._due = False
         if not self.session.stack.is_clean:
             self._write("autosave", self.session.path)
 
