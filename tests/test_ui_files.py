@@ -160,3 +160,16 @@ def test_new_from_the_baseline_is_an_unsaved_scenario(qtbot, questions):
     assert len(w.scenario.sites) == 42_000 and w.session.path is None and w.isWindowModified()
     w.file_actions.new_empty()  # unsaved changes: asked (and discarded)
     assert questions.asked and not w.scenario.sites
+
+
+def test_the_window_remembers_its_size_and_docks(qtbot, plan_file):
+    from PySide6.QtCore import QSettings
+
+    w = open_main_window(plan_file)
+    qtbot.addWidget(w)
+    w.figures_dock.hide()
+    w.close()
+    assert QSettings().value("window/geometry") is not None  # the size and place (clamped to the screen when
+    again = open_main_window(plan_file)  # restored: the offscreen test screen is too small to compare sizes)
+    qtbot.addWidget(again)
+    assert not again.figures_dock.isVisible() and again.layers_dock.isVisible()

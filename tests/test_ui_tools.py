@@ -207,3 +207,16 @@ def test_a_drag_starting_on_the_selected_site_moves_it_not_a_neighbour(window):
     grab = p + QPoint(1, 0)  # nearer the old site (1 px) than the new, selected one (2 px)
     _drag(w, grab, grab + QPoint(40, 0))
     assert s.scenario.sites["site-000001"] == target and s.scenario.sites[new].lon > target.lon + 0.001
+
+
+def test_zoom_to_the_selected_site_centres_it(window):
+    w, s = window, window.session
+    w.canvas.fit_all()
+    site = s.scenario.sites["site-000003"]
+    s.select([("sites", site.id)])
+    w.zoom_selection_action.trigger()
+    centre = w.canvas.mapToScene(w.canvas.viewport().rect().center())
+    p = w.canvas.view_point(site.lon, site.lat)
+    assert abs(p.x() - w.canvas.viewport().width() / 2) < 5 and abs(p.y() - w.canvas.viewport().height() / 2) < 5
+    assert w.canvas.scale_factor() > 0.1  # about 2 km across
+    del centre

@@ -61,6 +61,7 @@ def open_main_window(path: str | Path | None = None) -> MainWindow:
     else:
         remove_stale_temporaries(path)  # what a save killed half-way left beside the file
     window = MainWindow(scenario, path=path if error is None else None)
+    window.restore_layout()
     window.show()
     if error is not None:
         show_load_error(window, error, opened_empty=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QRectF, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -453,6 +453,10 @@ class MainWindow(QMainWindow):
         self.zoom_city_action.setShortcut(QKeySequence("Ctrl+0"))
         self.zoom_city_action.triggered.connect(self.canvas.fit_all)
         view_menu.addAction(self.zoom_city_action)
+        self.zoom_selection_action = QAction("缩放至所选 Zoom to selection", self)
+        self.zoom_selection_action.setShortcut(QKeySequence("Ctrl+2"))
+        self.zoom_selection_action.triggered.connect(self.canvas.zoom_to_selection)
+        view_menu.addAction(self.zoom_selection_action)
         view_menu.addSeparator()
         view_menu.addAction(self.layers_dock.toggleViewAction())
         view_menu.addAction(self.products_dock.toggleViewAction())
@@ -511,6 +515,21 @@ class MainWindow(QMainWindow):
         if self._owns_session:
             self.session.close()
 
+    def restore_layout(self) -> None:
+        """Size, position and dock layout as the planner left them (QSettings), if any."""
+        settings = QSettings()
+        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        """Remember the size, position and dock layout."""
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+
     def showEvent(self, event: QShowEvent) -> None:
         """Size the table to its rows once the style and fonts are final; fill in the figures after the first
         paint (the map shows at once, the engine is built at the next turn of the event loop)."""
@@ -525,6 +544,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.file_actions.closing()
+        self.save_layout()
         self.detach()
         super().closeEvent(event)
 

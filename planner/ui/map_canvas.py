@@ -854,6 +854,33 @@ class MapCanvas(QGraphicsView):
             self._fit(item.path().boundingRect(), margin=0.12)
             self._navigated = True
 
+    def zoom_to_selection(self) -> bool:
+        """Zoom to the selected features and districts (a lone site or point park: to about 2 km around it)."""
+        rect = QRectF()
+        for layer, key in self.session.selection:
+            if layer == "districts":
+                item = self._district_items.get(key)
+                r = item.path().boundingRect() if item is not None else QRectF()
+            elif layer == "sites" and key in self.scenario.sites:
+                site = self.scenario.sites[key]
+                r = QRectF(to_scene(site.lon, site.lat), to_scene(site.lon, site.lat))
+            elif layer in ("parks", "zones") and key in self.scenario.layer(layer):
+                r = geometry_path(self.scenario.layer(layer)[key].geometry).boundingRect()
+                if r.isEmpty():  # a point park
+                    g = self.scenario.layer(layer)[key].geometry
+                    r = QRectF(to_scene(g.x, g.y), to_scene(g.x, g.y))
+            else:
+                continue
+            rect = r if rect.isNull() else rect.united(r)
+        if rect.isNull() and rect.width() == 0 and not self.session.selection:
+            return False
+        if rect.width() < 2000 and rect.height() < 2000:  # a point: show its neighbourhood
+            c = rect.center()
+            rect = QRectF(c.x() - 1000, c.y() - 1000, 2000, 2000)
+        self._fit(rect, margin=0.15)
+        self._navigated = True
+        return True
+
     def _fit(self, rect: QRectF, margin: float) -> None:
         pad_x, pad_y = rect.width() * margin, rect.height() * margin
         self.fitInView(rect.adjusted(-pad_x, -pad_y, pad_x, pad_y), Qt.AspectRatioMode.KeepAspectRatio)
@@ -1115,10 +1142,28 @@ class MapCanvas(QGraphicsView):
         painter.drawText(QPointF(x0, y0 - 7), text)
         painter.setPen(QColor("#6b6b6b"))
         painter.drawText(QPointF(x0 + length_px + 6, y0 + 1), "UTM 51N")
+        self._draw_north_arrow(painter)
         self._draw_selection(painter)
         if self._tool is not None:
             self._tool.paint(painter)
         painter.restore()
+
+    def _draw_north_arrow(self, painter: QPainter) -> None:
+        """A north arrow in the top-right corner (the map is UTM with north up: grid north, within 1° of true
+        north over Ningbo)."""
+        w = self.viewport().width()
+        cx, top = w - 30, 16
+        painter.setPen(QPen(QColor("#2b2b2b"), 1.2))
+        painter.setBrush(QColor(255, 255, 255, 210))
+        painter.drawEllipse(QPointF(cx, top + 18), 17, 17)
+        painter.setBrush(QColor("#2b2b2b"))
+        painter.drawPolygon(QPolygonF([QPointF(cx, top + 4), QPointF(cx - 6, top + 24), QPointF(cx, top + 20)]))
+        painter.setBrush(QColor("white"))
+        painter.drawPolygon(QPolygonF([QPointF(cx, top + 4), QPointF(cx + 6, top + 24), QPointF(cx, top + 20)]))
+        font = style.cjk_font(8, bold=True)
+        painter.setFont(font)
+        painter.setPen(QColor("#2b2b2b"))
+        painter.drawText(QRectF(cx - 20, top + 36, 40, 14), Qt.AlignmentFlag.AlignCenter, "北 N")
 
     def _draw_selection(self, painter: QPainter) -> None:
         """Ring the selected sites and point parks, outline the selected zones and polygon parks (view pixels)."""
