@@ -173,3 +173,4 @@ def test_the_window_remembers_its_size_and_docks(qtbot, plan_file):
     again = open_main_window(plan_file)  # restored: the offscreen test screen is too small to compare sizes)
     qtbot.addWidget(again)
     assert not again.figures_dock.isVisible() and again.layers_dock.isVisible()
+    QSettings().remove("window")  # the next tests' windows open with the default layout
