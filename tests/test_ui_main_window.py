@@ -515,3 +515,20 @@ def test_title_and_status_bar_show_control_characters_escaped(qtbot):
     # A rename through the stack is shown escaped too.
     w.stack.push(set_scenario_info(w.scenario, name="新\u2066名"))
     assert w.windowHandle().title().startswith("新\\u2066名") and "新\\u2066名" in w.scenario_label.text()
+
+
+def test_double_clicking_a_product_assigns_one_from_the_suggestions_or_typed(window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    offered = []
+    answer = ["模具产业 + 工业互联网"]
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: offered.append(a[3]) or (answer[0], True))
+    row = window._rows["330226"]  # 宁海县
+    window._on_table_double_click(row, COL_PRODUCT)
+    assert window.scenario.products["330226"] == "模具产业 + 工业互联网" and "模具产业 + 工业互联网" in offered[0]
+    assert window.products_table.item(row, COL_PRODUCT).text() == "模具产业 + 工业互联网"
+    answer[0] = "  "  # empty clears
+    window._on_table_double_click(row, COL_PRODUCT)
+    assert "330226" not in window.scenario.products
+    window.stack.undo()
+    assert window.scenario.products["330226"] == "模具产业 + 工业互联网"

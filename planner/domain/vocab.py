@@ -89,3 +89,19 @@ def bilingual(vocab: Vocabulary, key: str) -> str:
     """'中文 (English)' label of ``key``."""
     pair = vocab.get(key)
     return key if pair is None else f"{pair[0]} ({pair[1]})"
+
+
+#: Suggestions for a district's 一区一品 product: the four published assignments (seed 000) and candidates from the
+#: districts' industry profiles (shared/domain.md, "一区一品"). A planner may also type any other product.
+PRODUCT_SUGGESTIONS = {
+    "330206": ("港航数据 + 交通治理",),
+    "330282": ("小家电产业 + 环保治理 + 政务服务",),
+    "330281": ("模具产业 + 智能制造 + 算力支撑",),
+    "330225": ("海洋产业 + 防灾减灾",),
+    "330211": ("绿色石化 + 新材料 + 环保监测", "数据产业（镇海数谷）"),
+    "330226": ("模具产业 + 工业互联网",),
+    "330212": ("软件与信息服务 + 智慧城市",),
+    "330203": ("软件与信息服务 + 城市治理",),
+    "330205": ("电子商务 + 能效管理",),
+    "330213": ("文旅数据 + 智慧农业",),
+}

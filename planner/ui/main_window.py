@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -45,7 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain import vocab
-from planner.domain.commands import CommandStack
+from planner.domain.commands import CommandStack, assign_product
 from planner.domain.scenario import Change, Scenario
 from planner.geo.basemap import districts
 from planner.session import (
@@ -317,13 +318,16 @@ class MainWindow(QMainWindow):
                 table.setItem(row, col, item)
             table.item(row, COL_NAME).setToolTip(f"{d.name_zh} {d.name_en} · 行政区划代码 adcode {d.adcode}")
         table.itemSelectionChanged.connect(self._on_table_selection)
-        table.cellDoubleClicked.connect(lambda row, _col: self.canvas.zoom_to_district(self._adcode_at(row)))
+        table.cellDoubleClicked.connect(self._on_table_double_click)
         self.products_table = table
 
         self.products_summary = QLabel()
         self.products_summary.setWordWrap(True)
         self.products_summary.setStyleSheet("color: #444; padding: 2px 2px;")
-        hint = QLabel("双击一行缩放至该区县 · Double-click a row to zoom to the district")
+        hint = QLabel(
+            "双击一行缩放至该区县，双击一区一品以修改 · "
+            "Double-click a row to zoom to the district, its product to change it"
+        )
         hint.setStyleSheet("color: #777;")
         hint.setFont(style.cjk_font(8))
         hint.setWordWrap(True)
@@ -611,6 +615,36 @@ class MainWindow(QMainWindow):
         self.redo_action.setText(f"重做 Redo：{redo}" if redo else "重做 Redo")
         self.redo_action.setEnabled(redo is not None)
         self.setWindowModified(not self.stack.is_clean)
+
+    def _on_table_double_click(self, row: int, col: int) -> None:
+        adcode = self._adcode_at(row)
+        if col == COL_PRODUCT:
+            self.edit_product(adcode)
+        else:
+            self.canvas.zoom_to_district(adcode)
+
+    def edit_product(self, adcode: str) -> bool:
+        """Ask for a district's 一区一品 product (suggestions, or any text; empty clears it) and assign it."""
+        d = next(d for d in districts() if d.adcode == adcode)
+        current = self.scenario.products.get(adcode) or ""
+        suggestions = list(dict.fromkeys([current, *vocab.PRODUCT_SUGGESTIONS.get(adcode, ())] if current else
+                                         vocab.PRODUCT_SUGGESTIONS.get(adcode, ())))  # fmt: skip
+        text, ok = QInputDialog.getItem(
+            self,
+            "一区一品 District product",
+            f"{d.name_zh} 的一区一品（可直接输入，留空则清除）\nProduct of {d.name_en} (type any; empty clears):",
+            suggestions or [""],
+            0,
+            True,
+        )
+        if not ok or text.strip() == current:
+            return False
+        try:
+            self.session.push(assign_product(self.scenario, adcode, text))
+        except ValueError as exc:
+            self.statusBar().showMessage(f"未执行 Not done: {printable(exc)}", 8000)
+            return False
+        return True
 
     def _adcode_at(self, row: int) -> str:
         return str(self.products_table.item(row, COL_NAME).data(Qt.ItemDataRole.UserRole))
