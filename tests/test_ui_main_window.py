@@ -395,7 +395,7 @@ def test_closing_or_swapping_scenarios_unsubscribes(qtbot):
     w = MainWindow(first)
     qtbot.addWidget(w)
     # The session is the scenario's one subscriber; the window, its map and its layer panel hear the session.
-    assert len(first._listeners) == 1 and len(w.session.events) == 6  # window, map, panels, files
+    assert len(first._listeners) == 1 and len(w.session.events) == 7  # window, map, panels, files
     old_stack = w.stack
 
     w.set_scenario(second)
@@ -532,3 +532,15 @@ def test_double_clicking_a_product_assigns_one_from_the_suggestions_or_typed(win
     assert "330226" not in window.scenario.products
     window.stack.undo()
     assert window.scenario.products["330226"] == "模具产业 + 工业互联网"
+
+
+def test_the_history_lists_every_step_and_a_click_goes_back_to_one(window):
+    s = window.session
+    for adcode, product in (("330203", "软件"), ("330205", "电商"), ("330212", "智慧城市")):
+        s.push(assign_product(s.scenario, adcode, product))
+    h = window.history_panel
+    assert [h.list.item(i).text() for i in range(h.list.count())][1:] == [c.label for c in s.stack.done]
+    h._go(h.list.item(1))  # back to after the first step
+    assert len(s.stack.done) == 1 and "330205" not in s.scenario.products and h.list.count() == 4
+    h._go(h.list.item(3))
+    assert s.scenario.products["330212"] == "智慧城市"

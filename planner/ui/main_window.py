@@ -66,6 +66,7 @@ from planner.ui.binding import SessionLink
 from planner.ui.coverage_layer import COVERAGE_NAMES, COVERED_COLOURS, UNCOVERED_COLOUR
 from planner.ui.figures_dock import FiguresPanel
 from planner.ui.file_actions import FileActions
+from planner.ui.history import HistoryPanel
 from planner.ui.map_canvas import MapCanvas
 from planner.ui.tools import TOOLS
 
@@ -269,6 +270,7 @@ class MainWindow(QMainWindow):
         self._build_products_dock()
         self._build_figures_dock()
         self._build_attributes_dock()
+        self._build_history_dock()
         self._build_status_bar()
         self._build_menus()
         self._build_tools()
@@ -365,6 +367,17 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.splitDockWidget(self.layers_dock, dock, Qt.Orientation.Vertical)
         self.attributes_dock = dock
+
+    def _build_history_dock(self) -> None:
+        self.history_panel = HistoryPanel(self.session)
+        dock = QDockWidget("历史 History", self)
+        dock.setObjectName("history_dock")
+        dock.setWidget(self.history_panel)
+        dock.setFeatures(_DOCK_FEATURES)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.tabifyDockWidget(self.attributes_dock, dock)
+        self.attributes_dock.raise_()
+        self.history_dock = dock
 
     def _build_tools(self) -> None:
         """The map tools' toolbar: one checkable action per tool, single-key shortcuts shown in the tooltips."""
@@ -466,6 +479,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.products_dock.toggleViewAction())
         view_menu.addAction(self.figures_dock.toggleViewAction())
         view_menu.addAction(self.attributes_dock.toggleViewAction())
+        view_menu.addAction(self.history_dock.toggleViewAction())
 
     # -- model ------------------------------------------------------------------------------------------
     @property
@@ -515,6 +529,7 @@ class MainWindow(QMainWindow):
         self.figures_panel._link.detach()
         self.attributes_panel._link.detach()
         self.file_actions._link.detach()
+        self.history_panel._link.detach()
         self.canvas.detach()
         if self._owns_session:
             self.session.close()
