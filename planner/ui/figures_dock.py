@@ -160,7 +160,7 @@ class FiguresPanel(QWidget):
         if self._pending.isActive():
             return
         wait = MIN_REFRESH_S - (time.perf_counter() - self._refreshed_at)
-        self._pending.start(max(0, round(1000 * wait)))
+        self._pending.start(round(1000 * max(0.0, wait)))
 
     def _sync_years(self) -> None:
         s = self.session.scenario

@@ -61,6 +61,7 @@ from planner.session import (
 from planner.storage.problems import ScenarioFileError
 from planner.textsafe import printable
 from planner.ui import style
+from planner.ui.attribute_table import AttributeTables
 from planner.ui.attributes import AttributesPanel
 from planner.ui.binding import SessionLink
 from planner.ui.coverage_layer import COVERAGE_NAMES, COVERED_COLOURS, UNCOVERED_COLOUR
@@ -271,6 +272,7 @@ class MainWindow(QMainWindow):
         self._build_figures_dock()
         self._build_attributes_dock()
         self._build_history_dock()
+        self._build_table_dock()
         self._build_status_bar()
         self._build_menus()
         self._build_tools()
@@ -367,6 +369,18 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.splitDockWidget(self.layers_dock, dock, Qt.Orientation.Vertical)
         self.attributes_dock = dock
+
+    def _build_table_dock(self) -> None:
+        self.attribute_tables = AttributeTables(self.session)
+        dock = QDockWidget("属性表 Attribute tables", self)
+        dock.setObjectName("table_dock")
+        dock.setWidget(self.attribute_tables)
+        dock.setFeatures(_DOCK_FEATURES)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        dock.hide()  # View ▸ Attribute tables (Ctrl+T): the map keeps its height until the planner asks
+        self.attribute_tables.chosen.connect(lambda _layer, _fid: self.canvas.zoom_to_selection())
+        self.attribute_tables.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.table_dock = dock
 
     def _build_history_dock(self) -> None:
         self.history_panel = HistoryPanel(self.session)
@@ -480,6 +494,9 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.figures_dock.toggleViewAction())
         view_menu.addAction(self.attributes_dock.toggleViewAction())
         view_menu.addAction(self.history_dock.toggleViewAction())
+        table_action = self.table_dock.toggleViewAction()
+        table_action.setShortcut(QKeySequence("Ctrl+T"))
+        view_menu.addAction(table_action)
 
     # -- model ------------------------------------------------------------------------------------------
     @property
@@ -530,6 +547,8 @@ class MainWindow(QMainWindow):
         self.attributes_panel._link.detach()
         self.file_actions._link.detach()
         self.history_panel._link.detach()
+        for model in self.attribute_tables.models.values():
+            model._link.detach()
         self.canvas.detach()
         if self._owns_session:
             self.session.close()
