@@ -87,6 +87,18 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="导出图层 / export layers")
     e.add_argument("file", help="scenario file (.json)")
     e.add_argument("--geojson", metavar="DIR", required=True, help="folder for one GeoJSON file per layer")
+    sh = sub.add_parser("screenshot", help="主窗口截图 / render the main window to a PNG (offscreen)")
+    sh.add_argument("file", help="scenario file (.json)")
+    sh.add_argument("out", help="PNG file to write")
+    sh.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH", help="window size (default 1600x1000)")
+    sh.add_argument("--lang", choices=("zh", "en"), default="zh", help="interface language (default zh)")
+    sh.add_argument("--year", type=_year, default=None, help="show the scenario as of this year (default: horizon)")
+    sh.add_argument(
+        "--layer",
+        choices=("coverage_5g", "coverage_5ga", "coverage_f5g", "coverage_dual"),
+        default=None,
+        help="show this coverage layer",
+    )
     o = sub.add_parser("open", help="打开桌面应用 / open the desktop app")
     o.add_argument("file", nargs="?", default=None, help="scenario file (default: bundled baseline)")
     return p
@@ -407,6 +419,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    """Render the main window offscreen to a PNG."""
+    from planner.ui.screenshot import screenshot
+
+    out = screenshot(args.file, args.out, size=args.size, lang=args.lang, year=args.year, layer=args.layer)
+    _say(f"{printable(out)}: {args.size[0]}×{args.size[1]}")
+    return EXIT_OK
+
+
+def _size(text: str) -> tuple[int, int]:
+    """A window size ``WxH`` (at least 640x400, at most 7680x4320)."""
+    try:
+        w, h = (int(v) for v in text.lower().replace("×", "x").split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 1600x1000, got {text!r}") from None
+    if not (640 <= w <= 7680 and 400 <= h <= 4320):
+        raise argparse.ArgumentTypeError(f"size must be between 640x400 and 7680x4320, got {w}x{h}")
+    return w, h
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     """Open the desktop application."""
     from planner.ui.app import run_app
@@ -419,6 +451,7 @@ COMMANDS = {
     "summary": cmd_summary,
     "compare": cmd_compare,
     "export": cmd_export,
+    "screenshot": cmd_screenshot,
     "open": cmd_open,
 }
 

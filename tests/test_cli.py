@@ -336,3 +336,23 @@ def test_compare_text_of_the_bundled_plan_adds_up_in_wan():
     for label in ("站点Δ", "投资Δ 万元"):
         assert number(rows["全市"], label) == sum(number(r, label) for n, r in rows.items() if n != "全市")
     assert number(rows["全市"], "投资Δ 万元") > 1_260_000
+
+
+def test_screenshot_renders_the_window_to_a_png(tmp_path):
+    import struct
+
+    from planner.storage.atomic import save
+    from tests.conftest import make_small_scenario
+
+    src = tmp_path / "small.json"
+    save(make_small_scenario(), src, keep_backup=False)
+    out = tmp_path / "shot.png"
+    r = run_cli("screenshot", str(src), str(out), "--size", "1200x800", "--lang", "en", "--year", "2026",
+                "--layer", "coverage_dual")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (1200, 800)
+    bad = run_cli("screenshot", str(src), str(tmp_path / "x.png"), "--size", "12x8")
+    assert bad.returncode == 2 and "size must be between" in bad.stderr and not (tmp_path / "x.png").exists()
+    missing = run_cli("screenshot", str(tmp_path / "nope.json"), str(tmp_path / "y.png"))
+    assert missing.returncode == 1 and not (tmp_path / "y.png").exists()

@@ -18,6 +18,7 @@ from planner.storage.atomic import remove_stale_temporaries
 from planner.storage.fileformat import load
 from planner.storage.problems import ScenarioFileError
 from planner.ui import style
+from planner.ui.i18n import load_language
 from planner.ui.main_window import MainWindow, show_load_error
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def create_app(argv: Sequence[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName(style.APP_NAME)
     app.setOrganizationName(style.ORG_NAME)
+    load_language()  # Chinese unless the planner chose English (View ▸ Language)
     app.setStyle("Fusion")  # the same look on Windows, macOS and Linux, and in screenshots for the docs
     family = style.register_cjk_font()
     if family:
@@ -43,6 +45,17 @@ def create_app(argv: Sequence[str] | None = None) -> QApplication:
         font.setFamily(family)
         app.setFont(font)
     return app
+
+
+#: The open main windows, kept alive here (a window made by another, e.g. on a change of language, has no owner).
+_windows: list[MainWindow] = []
+
+
+def keep(window: MainWindow) -> MainWindow:
+    """Keep ``window`` alive until it is closed."""
+    _windows.append(window)
+    window.destroyed.connect(lambda *_: _windows.remove(window) if window in _windows else None)
+    return window
 
 
 def open_main_window(path: str | Path | None = None) -> MainWindow:

@@ -33,8 +33,9 @@ from planner.domain import commands as cmd
 from planner.domain.scenario import LAYER_TYPES
 from planner.session import ScenarioEdited, ScenarioReplaced, Session
 from planner.textsafe import printable
-from planner.ui.attributes import FIELD_NAMES
+from planner.ui.attributes import field_name
 from planner.ui.binding import SessionLink
+from planner.ui.i18n import tr
 
 Index = QModelIndex | QPersistentModelIndex
 _TRUE = {"true", "1", "yes", "是", "y", "t"}
@@ -188,7 +189,7 @@ class LayerTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal:
-                return FIELD_NAMES.get(self.fields[section], self.fields[section])
+                return field_name(self.fields[section])
             return str(section + 1)
         return None
 
@@ -232,7 +233,7 @@ class LayerTableModel(QAbstractTableModel):
         for row, col, text in cells:
             name = self.fields[col]
             fid = self.ids[row]
-            where = f"第 {row + 1} 行 row {row + 1} ({fid}), {FIELD_NAMES.get(name, name)}"
+            where = f"第 {row + 1} 行 row {row + 1} ({fid}), {field_name(name)}"
             if name in ("id", "geometry"):
                 problems.append(f"{where}: 不可修改 / cannot be edited here")
                 continue
@@ -324,11 +325,11 @@ class AttributeTables(QWidget):
             v.setContentsMargins(0, 4, 0, 0)
             row = QHBoxLayout()
             flt = QLineEdit()
-            flt.setPlaceholderText("筛选（任意字段包含）… Filter (any field contains)…")
+            flt.setPlaceholderText(tr("筛选（任意字段包含）…", "Filter (any field contains)…"))
             model = LayerTableModel(session, layer, self)
             model.message.connect(self.message)
             flt.textChanged.connect(model.set_filter)
-            bulk = QPushButton("批量修改所选… Set for selected…")
+            bulk = QPushButton(tr("批量修改所选…", "Set for selected…"))
             bulk.clicked.connect(lambda _c=False, layer=layer: self.bulk_edit(layer))
             row.addWidget(QLabel("🔍"))
             row.addWidget(flt, 1)
@@ -343,7 +344,8 @@ class AttributeTables(QWidget):
             view.verticalHeader().setDefaultSectionSize(22)
             view.doubleClicked.connect(lambda index, layer=layer: self._double_clicked(layer, index))
             v.addWidget(view)
-            self.tabs.addTab(page, dict(self.NAMES)[layer])
+            zh, en = dict(self.NAMES)[layer].split(" ", 1)
+            self.tabs.addTab(page, tr(zh, en))
             self.models[layer], self.views[layer], self.filters[layer] = model, view, flt
 
     def _double_clicked(self, layer: str, index: QModelIndex) -> None:
@@ -362,7 +364,7 @@ class AttributeTables(QWidget):
             return False
         col = current.column()
         if text is None:
-            name = FIELD_NAMES.get(model.fields[col], model.fields[col])
+            name = field_name(model.fields[col])
             text, ok = QInputDialog.getText(self, "批量修改 Set for selected", f"{name}（{len(rows)} 行 rows）:")
             if not ok:
                 return False

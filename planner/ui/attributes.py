@@ -11,6 +11,7 @@ from planner.geo.basemap import districts
 from planner.session import ScenarioEdited, ScenarioReplaced, SelectionChanged, Session
 from planner.textsafe import printable
 from planner.ui.binding import SessionLink
+from planner.ui.i18n import tr
 
 #: Field names as a planner reads them.
 FIELD_NAMES = {
@@ -22,6 +23,15 @@ FIELD_NAMES = {
     "computing_pflops": "算力 Computing (PFLOPS)", "focus": "方向 Focus", "approximate": "近似 Approximate",
     "note": "备注 Note", "geometry": "几何 Geometry",
 }  # fmt: skip
+
+
+def field_name(name: str) -> str:
+    """A field's name in the interface language (the field's own name if it has none)."""
+    label = FIELD_NAMES.get(name)
+    if label is None:
+        return name
+    zh, en = label.split(" ", 1)
+    return tr(zh, en)
 
 
 def _show(value: object) -> str:
@@ -63,7 +73,8 @@ class AttributesPanel(QWidget):
         """Show the first selected item (or a hint when nothing is selected)."""
         sel = self.session.selection
         if not sel:
-            self.text.setText("<span style='color:#777'>选择地图上的要素以查看属性 · Select a feature to see it</span>")
+            hint = tr("选择地图上的要素以查看属性", "Select a feature on the map to see it")
+            self.text.setText(f"<span style='color:#777'>{hint}</span>")
             return
         layer, key = sel[0]
         more = f"<p style='color:#777'>另有 {len(sel) - 1} 个已选 · and {len(sel) - 1} more</p>" if len(sel) > 1 else ""
@@ -83,8 +94,6 @@ class AttributesPanel(QWidget):
             feature = self.session.scenario.layer(layer).get(key)
             if feature is None:
                 return
-            rows = [
-                (FIELD_NAMES.get(f.name, f.name), _show(getattr(feature, f.name))) for f in dataclasses.fields(feature)
-            ]
+            rows = [(field_name(f.name), _show(getattr(feature, f.name))) for f in dataclasses.fields(feature)]
         body = "".join(f"<tr><td style='color:#555;padding-right:8px'>{k}</td><td>{v}</td></tr>" for k, v in rows)
         self.text.setText(f"<table>{body}</table>{more}")

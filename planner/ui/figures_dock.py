@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from planner.session import FiguresUpdated, ScenarioEdited, ScenarioReplaced, Session, YearChanged
 from planner.ui.binding import SessionLink
+from planner.ui.i18n import language, tr
 
 #: District table columns: (heading zh, heading en, summary key, format).
 DISTRICT_COLUMNS = (
@@ -68,7 +69,7 @@ def _cell(value: Any, fmt: str) -> str:
 def _table(columns: tuple) -> QTableWidget:
     table = QTableWidget(0, len(columns))
     for col, (zh, en, _key, _fmt) in enumerate(columns):
-        table.setHorizontalHeaderItem(col, QTableWidgetItem(f"{zh}\n{en}"))
+        table.setHorizontalHeaderItem(col, QTableWidgetItem(tr(zh, en)))
     table.verticalHeader().setVisible(False)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -121,7 +122,7 @@ class FiguresPanel(QWidget):
             "地图与所有数字显示该年底的情景 · The map and every figure as of the end of this year"
         )
         self.year_slider.valueChanged.connect(self._year_moved)
-        year_row.addWidget(QLabel("年份 Year"))
+        year_row.addWidget(QLabel(tr("年份", "Year")))
         year_row.addWidget(self.year_slider, 1)
         year_row.addWidget(self.year_label)
         layout.addLayout(year_row)
@@ -138,9 +139,9 @@ class FiguresPanel(QWidget):
         self.targets_layout = QVBoxLayout(inner)
         self.targets_layout.setContentsMargins(4, 4, 4, 4)
         self.targets.setWidget(inner)
-        self.tabs.addTab(self.district_table, "区县 Districts")
-        self.tabs.addTab(self.zone_table, "区域 Zones")
-        self.tabs.addTab(self.targets, "目标 Targets")
+        self.tabs.addTab(self.district_table, tr("区县", "Districts"))
+        self.tabs.addTab(self.zone_table, tr("区域", "Zones"))
+        self.tabs.addTab(self.targets, tr("目标", "Targets"))
         layout.addWidget(self.tabs, 1)
         self.bars: dict[tuple[str, int], QProgressBar] = {}
         self._stretched = False
@@ -185,12 +186,16 @@ class FiguresPanel(QWidget):
         s = self.session
         self.data = data = summary(s.scenario, s.year, engine=s.engine)
         totals = data["totals"]
-        city = dict(data["city"], name="全市 City", parks=totals["parks"], investment_wan=totals["investment_wan"])
+        city = dict(
+            data["city"], name=tr("全市", "City"), parks=totals["parks"], investment_wan=totals["investment_wan"]
+        )
         rows = list(data["districts"])
         if any(data["other"].values()):
-            rows.append(dict(data["other"], name="其他 Other (citywide / at sea)"))
+            rows.append(dict(data["other"], name=tr("其他（全市性/海上）", "Other (citywide / at sea)")))
         # 亿元 (100 million yuan) keeps the column narrow; summary --json gives 万元, 1 亿元 = 10,000 万元.
         rows = [dict(r, investment_yi=r["investment_wan"] / 1e4) for r in rows]
+        if language() == "en":
+            rows = [dict(r, name=r.get("name_en", r["name"])) for r in rows]
         city["investment_yi"] = city["investment_wan"] / 1e4
         _fill(self.district_table, DISTRICT_COLUMNS, [*rows, city], bold_last=True)
         zones = [z for z in data["zones"] if z["kind"] == "priority"] + [
@@ -198,10 +203,16 @@ class FiguresPanel(QWidget):
         ]
         _fill(self.zone_table, ZONE_COLUMNS, zones)
         self._fill_targets(data["targets"])
-        self.status.setText(
-            f"{data['scenario']['year']} 年底 · 站点 {totals['sites']:,} · 园区 {totals['parks']} · "
-            f"投资 {totals['investment_wan'] / 1e4:,.2f} 亿元"
+        y, n_sites, n_parks, inv = (
+            data["scenario"]["year"],
+            totals["sites"],
+            totals["parks"],
+            totals["investment_wan"] / 1e4,
         )
+        self.status.setText(
+            tr(f"{y} 年底 · 站点 {n_sites:,} · 园区 {n_parks} · 投资 {inv:,.2f} 亿元",
+               f"End of {y} · {n_sites:,} sites · {n_parks} parks · investment {inv:,.2f} × 100M CNY")
+        )  # fmt: skip
 
     def _fill_targets(self, targets: list[dict]) -> None:
         seen = set()
@@ -213,7 +224,7 @@ class FiguresPanel(QWidget):
                 bar = QProgressBar()
                 bar.setRange(0, 100)
                 bar.setTextVisible(True)
-                label = QLabel(f"{t['label']} {t['label_en']} · {t['year']}")
+                label = QLabel(f"{tr(t['label'], t['label_en'])} · {t['year']}")
                 label.setWordWrap(True)
                 at = self.targets_layout.count() - (1 if self._stretched else 0)  # above the closing stretch
                 self.targets_layout.insertWidget(at, label)
@@ -222,7 +233,9 @@ class FiguresPanel(QWidget):
             share = t["share"]
             if share is None:
                 bar.setValue(0)
-                bar.setFormat(f"未在图上统计 not tracked · 目标 {t['target']:,} {t['unit']}")
+                bar.setFormat(
+                    tr(f"未在图上统计 · 目标 {t['target']:,} {t['unit']}", f"not tracked · target {t['target']:,}")
+                )
             else:
                 bar.setValue(min(100, round(100 * share)))
                 value = t["value"]

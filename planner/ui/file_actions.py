@@ -27,6 +27,7 @@ from planner.storage.oserrors import describe_os_error
 from planner.storage.problems import ScenarioFileError
 from planner.textsafe import printable
 from planner.ui.binding import SessionLink
+from planner.ui.i18n import tr
 
 if TYPE_CHECKING:
     from planner.ui.main_window import MainWindow
@@ -57,12 +58,14 @@ class FileActions(QObject):
             a.triggered.connect(lambda _checked=False: slot())
             return a
 
-        self.new_empty_action = action("新建空白情景 New empty scenario", self.new_empty, QKeySequence.StandardKey.New)
-        self.new_baseline_action = action("基于现状基线新建 New from the baseline", self.new_from_baseline)
-        self.open_action = action("打开… Open…", self.open_dialog, QKeySequence.StandardKey.Open)
-        self.save_action = action("保存 Save", self.save, QKeySequence.StandardKey.Save)
-        self.save_as_action = action("另存为… Save as…", self.save_as, QKeySequence.StandardKey.SaveAs)
-        self.recent_menu = QMenu("最近打开 Recent files", window)
+        self.new_empty_action = action(
+            tr("新建空白情景", "New empty scenario"), self.new_empty, QKeySequence.StandardKey.New
+        )
+        self.new_baseline_action = action(tr("基于现状基线新建", "New from the baseline"), self.new_from_baseline)
+        self.open_action = action(tr("打开…", "Open…"), self.open_dialog, QKeySequence.StandardKey.Open)
+        self.save_action = action(tr("保存", "Save"), self.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = action(tr("另存为…", "Save as…"), self.save_as, QKeySequence.StandardKey.SaveAs)
+        self.recent_menu = QMenu(tr("最近打开", "Recent files"), window)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
 
         self.autosave_timer = QTimer(self)

@@ -9,8 +9,12 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 from planner.session import ScenarioReplaced, Session, StackChanged
 from planner.textsafe import printable
 from planner.ui.binding import SessionLink
+from planner.ui.i18n import tr
 
-START_LABEL = "〈打开时〉 As opened"
+
+def start_label() -> str:
+    """The first row: the scenario as it was opened."""
+    return tr("〈打开时〉", "〈As opened〉")
 
 
 class HistoryPanel(QWidget):
@@ -37,7 +41,7 @@ class HistoryPanel(QWidget):
         stack = self.session.stack
         self.list.blockSignals(True)
         self.list.clear()
-        rows = [(START_LABEL, True)] + [(c.label, True) for c in stack.done]
+        rows = [(start_label(), True)] + [(c.label, True) for c in stack.done]
         rows += [(c.label, False) for c in reversed(stack.undone)]
         for i, (label, done) in enumerate(rows):
             item = QListWidgetItem(printable(label))

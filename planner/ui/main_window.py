@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QToolBar,
@@ -68,6 +69,7 @@ from planner.ui.coverage_layer import COVERAGE_NAMES, COVERED_COLOURS, UNCOVERED
 from planner.ui.figures_dock import FiguresPanel
 from planner.ui.file_actions import FileActions
 from planner.ui.history import HistoryPanel
+from planner.ui.i18n import LANGUAGES, language, save_language, tr
 from planner.ui.map_canvas import MapCanvas
 from planner.ui.tools import TOOLS
 
@@ -150,7 +152,7 @@ class LayerPanel(QWidget):
         self.checkboxes: dict[str, QCheckBox] = {}
         for name in ("parks", "sites", "zones", "coverage", "districts"):  # top layer first, as GIS layer lists do
             zh, en = style.LAYER_NAMES[name]
-            box = QCheckBox(f"{zh} {en}")
+            box = QCheckBox(tr(zh, en))
             box.setIcon(icons[name])
             box.setChecked(session.layers[name].visible)
             box.toggled.connect(lambda on, n=name: self._session.set_layer_visible(n, on))
@@ -159,7 +161,7 @@ class LayerPanel(QWidget):
             if name == "coverage":
                 self.coverage_combo = QComboBox()
                 for key, (czh, cen) in COVERAGE_NAMES.items():
-                    self.coverage_combo.addItem(f"{czh} {cen}", key)
+                    self.coverage_combo.addItem(tr(czh, cen), key)
                 self.coverage_combo.setToolTip("覆盖图层显示的网络 · Which network the coverage layer shows")
                 self.coverage_combo.currentIndexChanged.connect(
                     lambda i: self._session.set_layer_style("coverage", self.coverage_combo.itemData(i))
@@ -176,7 +178,7 @@ class LayerPanel(QWidget):
         line.setFrameShadow(QFrame.Shadow.Sunken)
         layout.addSpacing(6)
         layout.addWidget(line)
-        heading = QLabel("<b>图例</b> Legend")
+        heading = QLabel(f"<b>{tr('图例', 'Legend')}</b>")
         layout.addWidget(heading)
         layout.addLayout(self._legend())
         layout.addStretch(1)
@@ -186,21 +188,24 @@ class LayerPanel(QWidget):
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(2)
         rows: list[tuple[QIcon | None, str]] = [
-            (None, "区县 Districts"),
-            (_swatch(style.ASSIGNED_FILLS[0], style.DISTRICT_OUTLINE), "已分配一区一品 Product assigned"),
-            (_swatch(style.UNASSIGNED_FILLS[0], style.DISTRICT_OUTLINE), "未分配 Unassigned"),
-            (None, "园区 Parks"),
+            (None, tr("区县", "Districts")),
+            (_swatch(style.ASSIGNED_FILLS[0], style.DISTRICT_OUTLINE), tr("已分配一区一品", "Product assigned")),
+            (_swatch(style.UNASSIGNED_FILLS[0], style.DISTRICT_OUTLINE), tr("未分配", "Unassigned")),
+            (None, tr("园区", "Parks")),
         ]
         rows += [(_swatch(c, "white", round_=True), style.kind_label(vocab.PARK_KINDS, k))
                  for k, c in style.PARK_COLOURS.items()]  # fmt: skip
-        rows.append((None, "站点 Sites"))
+        rows.append((None, tr("站点", "Sites")))
         rows += [(_swatch(c, round_=True, size=10), style.kind_label(vocab.SITE_KINDS, k))
                  for k, c in style.SITE_COLOURS.items()]  # fmt: skip
-        rows.append((None, "网络覆盖 Coverage"))
-        rows += [(_swatch(_translucent(c, 110), c), f"{COVERAGE_NAMES[k][0]} 已覆盖 covered")
-                 for k, c in COVERED_COLOURS.items()]  # fmt: skip
-        rows.append((_swatch(_translucent(UNCOVERED_COLOUR, 140), UNCOVERED_COLOUR), "未覆盖的陆地 Land not covered"))
-        rows.append((None, "区域 Zones"))
+        rows.append((None, tr("网络覆盖", "Coverage")))
+        for k, c in COVERED_COLOURS.items():
+            zh, en = COVERAGE_NAMES[k]
+            rows.append((_swatch(_translucent(c, 110), c), tr(f"{zh} 已覆盖", f"{en}: covered")))
+        rows.append(
+            (_swatch(_translucent(UNCOVERED_COLOUR, 140), UNCOVERED_COLOUR), tr("未覆盖的陆地", "Land not covered"))
+        )
+        rows.append((None, tr("区域", "Zones")))
         rows += [(_swatch(_translucent(c, 90), c), style.kind_label(vocab.ZONE_KINDS, k))
                  for k, c in style.ZONE_COLOURS.items()]  # fmt: skip
         small = style.cjk_font(8)
@@ -213,7 +218,8 @@ class LayerPanel(QWidget):
             symbol = QLabel()
             symbol.setPixmap(icon.pixmap(QSize(14, 14)))
             label.setFont(small)
-            label.setWordWrap(True)
+            # One line each: a word-wrapped label in a grid is given the height of one line and overdraws the
+            # next row; the dock widens to the longest entry instead.
             grid.addWidget(symbol, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, row, 1)
         grid.setColumnStretch(1, 1)
@@ -256,10 +262,10 @@ class MainWindow(QMainWindow):
             session = Session(scenario, path)
             if stack is not None:
                 session.replace(session.scenario, path, stack=stack)
-            # A session the window made ends with it: a destroyed window's session stops following the scenario
-            # (through a closure that holds the session, not the dead window).
-            self.destroyed.connect(lambda *_: session.close())
         self.session = session
+        self._handing_over = False  # closing only to give the session to a new window (another language)
+        if self._owns_session:
+            self._adopt_session()
         self._link = SessionLink(self)
         self._synthetic_sites = 0
 
@@ -285,9 +291,13 @@ class MainWindow(QMainWindow):
     def _build_layer_dock(self) -> None:
         self.layer_panel = LayerPanel(self.session)
         self.layer_checkboxes = self.layer_panel.checkboxes
-        dock = QDockWidget("图层 Layers", self)
+        dock = QDockWidget(tr("图层", "Layers"), self)
         dock.setObjectName("layers_dock")
-        dock.setWidget(self.layer_panel)
+        scroll = QScrollArea()  # the legend is long: it scrolls on a small screen instead of growing the window
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.layer_panel)
+        dock.setWidget(scroll)
         dock.setFeatures(_DOCK_FEATURES)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.layers_dock = dock
@@ -295,7 +305,7 @@ class MainWindow(QMainWindow):
     def _build_products_dock(self) -> None:
         table = QTableWidget(len(districts()), len(COLUMNS))
         for col, (zh, en) in enumerate(COLUMNS):
-            head = QTableWidgetItem(f"{zh}\n{en}")
+            head = QTableWidgetItem(tr(zh, en))
             head.setToolTip(f"{zh} / {en}")
             table.setHorizontalHeaderItem(col, head)
         table.verticalHeader().setVisible(False)
@@ -329,8 +339,10 @@ class MainWindow(QMainWindow):
         self.products_summary.setWordWrap(True)
         self.products_summary.setStyleSheet("color: #444; padding: 2px 2px;")
         hint = QLabel(
-            "双击一行缩放至该区县，双击一区一品以修改 · "
-            "Double-click a row to zoom to the district, its product to change it"
+            tr(
+                "双击一行缩放至该区县，双击一区一品以修改",
+                "Double-click a row to zoom to the district, its product to change it",
+            )
         )
         hint.setStyleSheet("color: #777;")
         hint.setFont(style.cjk_font(8))
@@ -343,7 +355,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.products_summary)
         layout.addWidget(hint)
         layout.addStretch(1)
-        dock = QDockWidget("一区一品 District products", self)
+        dock = QDockWidget(tr("一区一品", "District products"), self)
         dock.setObjectName("products_dock")
         dock.setWidget(panel)
         dock.setFeatures(_DOCK_FEATURES)
@@ -352,7 +364,7 @@ class MainWindow(QMainWindow):
 
     def _build_figures_dock(self) -> None:
         self.figures_panel = FiguresPanel(self.session)
-        dock = QDockWidget("指标 Figures", self)
+        dock = QDockWidget(tr("指标", "Figures"), self)
         dock.setObjectName("figures_dock")
         dock.setWidget(self.figures_panel)
         dock.setFeatures(_DOCK_FEATURES)
@@ -362,7 +374,7 @@ class MainWindow(QMainWindow):
 
     def _build_attributes_dock(self) -> None:
         self.attributes_panel = AttributesPanel(self.session)
-        dock = QDockWidget("属性 Attributes", self)
+        dock = QDockWidget(tr("属性", "Attributes"), self)
         dock.setObjectName("attributes_dock")
         dock.setWidget(self.attributes_panel)
         dock.setFeatures(_DOCK_FEATURES)
@@ -372,7 +384,7 @@ class MainWindow(QMainWindow):
 
     def _build_table_dock(self) -> None:
         self.attribute_tables = AttributeTables(self.session)
-        dock = QDockWidget("属性表 Attribute tables", self)
+        dock = QDockWidget(tr("属性表", "Attribute tables"), self)
         dock.setObjectName("table_dock")
         dock.setWidget(self.attribute_tables)
         dock.setFeatures(_DOCK_FEATURES)
@@ -384,7 +396,7 @@ class MainWindow(QMainWindow):
 
     def _build_history_dock(self) -> None:
         self.history_panel = HistoryPanel(self.session)
-        dock = QDockWidget("历史 History", self)
+        dock = QDockWidget(tr("历史", "History"), self)
         dock.setObjectName("history_dock")
         dock.setWidget(self.history_panel)
         dock.setFeatures(_DOCK_FEATURES)
@@ -395,7 +407,7 @@ class MainWindow(QMainWindow):
 
     def _build_tools(self) -> None:
         """The map tools' toolbar: one checkable action per tool, single-key shortcuts shown in the tooltips."""
-        bar = QToolBar("工具 Tools", self)
+        bar = QToolBar(tr("工具", "Tools"), self)
         bar.setObjectName("tools_toolbar")
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
@@ -404,7 +416,7 @@ class MainWindow(QMainWindow):
         self.tools = {cls.name: cls(self.canvas) for cls in TOOLS}
         self.tool_actions: dict[str, QAction] = {}
         for name, tool in self.tools.items():
-            action = QAction(f"{tool.label_zh} {tool.label_en}", self)
+            action = QAction(tr(tool.label_zh, tool.label_en), self)
             action.setCheckable(True)
             action.setShortcut(QKeySequence(tool.shortcut))
             action.setToolTip(tool.tooltip())
@@ -420,7 +432,7 @@ class MainWindow(QMainWindow):
             lambda i: setattr(self.tools["add_site"], "kind", self.site_kind.itemData(i))
         )
         bar.addSeparator()
-        bar.addWidget(QLabel(" 站点类型 Site kind "))
+        bar.addWidget(QLabel(tr(" 站点类型 ", " Site kind ")))
         bar.addWidget(self.site_kind)
         self.tools_toolbar = bar
         self.tool_actions["pan"].setChecked(True)
@@ -431,7 +443,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.scenario_label = QLabel()
         self.counts_label = QLabel()
-        self.synthetic_label = QLabel("站点为合成示意数据 / sites are synthetic")
+        self.synthetic_label = QLabel(tr("站点为合成示意数据", "Sites are synthetic"))
         self.synthetic_label.setToolTip(
             "站点位置为生成的示意数据，非真实基站位置。\nSite positions are generated, not real base-station positions."
         )
@@ -455,8 +467,8 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self)
         fa = self.file_actions
         self.open_action = fa.open_action
-        file_menu = menus.addMenu("文件 &File")
-        self.quit_action = QAction("退出 Quit", self)
+        file_menu = menus.addMenu(tr("文件(&F)", "&File"))
+        self.quit_action = QAction(tr("退出", "Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
@@ -469,25 +481,36 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
-        edit_menu = menus.addMenu("编辑 &Edit")
-        self.undo_action = QAction("撤销 Undo", self)
+        edit_menu = menus.addMenu(tr("编辑(&E)", "&Edit"))
+        self.undo_action = QAction(tr("撤销", "Undo"), self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.triggered.connect(lambda: self.session.undo())
-        self.redo_action = QAction("重做 Redo", self)
+        self.redo_action = QAction(tr("重做", "Redo"), self)
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         self.redo_action.triggered.connect(lambda: self.session.redo())
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
 
-        view_menu = menus.addMenu("视图 &View")
-        self.zoom_city_action = QAction("缩放至全市 Zoom to city", self)
+        view_menu = menus.addMenu(tr("视图(&V)", "&View"))
+        self.zoom_city_action = QAction(tr("缩放至全市", "Zoom to city"), self)
         self.zoom_city_action.setShortcut(QKeySequence("Ctrl+0"))
         self.zoom_city_action.triggered.connect(self.canvas.fit_all)
         view_menu.addAction(self.zoom_city_action)
-        self.zoom_selection_action = QAction("缩放至所选 Zoom to selection", self)
+        self.zoom_selection_action = QAction(tr("缩放至所选", "Zoom to selection"), self)
         self.zoom_selection_action.setShortcut(QKeySequence("Ctrl+2"))
         self.zoom_selection_action.triggered.connect(self.canvas.zoom_to_selection)
         view_menu.addAction(self.zoom_selection_action)
+        language_menu = view_menu.addMenu(tr("语言", "Language"))
+        self.language_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for lang, name in LANGUAGES.items():
+            a = QAction(name, self)
+            a.setCheckable(True)
+            a.setChecked(lang == language())
+            a.triggered.connect(lambda _c=False, lang=lang: self.set_language(lang))
+            group.addAction(a)
+            language_menu.addAction(a)
+            self.language_actions[lang] = a
         view_menu.addSeparator()
         view_menu.addAction(self.layers_dock.toggleViewAction())
         view_menu.addAction(self.products_dock.toggleViewAction())
@@ -553,6 +576,42 @@ class MainWindow(QMainWindow):
         if self._owns_session:
             self.session.close()
 
+    def _adopt_session(self) -> None:
+        """End the session with this window: a destroyed window's session stops following the scenario (through a
+        closure that holds the session, not the dead window)."""
+        session = self.session
+        self._owns_session = True
+        self._end_session = lambda *_: session.close()
+        self.destroyed.connect(self._end_session)
+
+    def hand_over(self) -> MainWindow:
+        """A new window on the same session (the labels of the current language), in this window's place; this one
+        closes without asking anything, and the session lives on in the new one."""
+        new = MainWindow(session=self.session)
+        if self._owns_session:
+            self.destroyed.disconnect(self._end_session)
+            self._owns_session = False
+            new._adopt_session()
+        new.restoreGeometry(self.saveGeometry())
+        new.restoreState(self.saveState())
+        new.canvas.setTransform(self.canvas.transform())
+        new.canvas.centerOn(self.canvas.mapToScene(self.canvas.viewport().rect().center()))
+        new.canvas._navigated = self.canvas._navigated
+        self._handing_over = True
+        new.show()
+        self.close()
+        return new
+
+    def set_language(self, lang: str) -> MainWindow:
+        """Show the interface in ``lang`` ("zh" or "en"), remembered for the next start; returns the window that
+        now shows the session (a new one, unless the language is already ``lang``)."""
+        if lang == language():
+            return self
+        save_language(lang)
+        from planner.ui import app
+
+        return app.keep(self.hand_over())
+
     def restore_layout(self) -> None:
         """Size, position and dock layout as the planner left them (QSettings), if any."""
         settings = QSettings()
@@ -578,6 +637,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing asks about unsaved changes; a clean close removes the recovery file and ends the session."""
+        if self._handing_over:  # another window goes on with the session: nothing to ask, nothing to remove
+            self.file_actions.autosave_timer.stop()
+            self.detach()
+            super().closeEvent(event)
+            return
         if not self.file_actions.confirm_discard():
             event.ignore()
             return
@@ -612,7 +676,7 @@ class MainWindow(QMainWindow):
             return
         product = self.scenario.products.get(adcode)
         item = self.products_table.item(row, COL_PRODUCT)
-        item.setText(product or style.UNASSIGNED_SHORT)
+        item.setText(product or style.unassigned_short())
         # Grey rather than italic for "unassigned": Chinese fonts have no italic and faked slants look broken.
         item.setForeground(QColor("#1f2a36") if product else QColor("#8a8f96"))
         item.setToolTip(product or "未分配一区一品 / no product assigned")
@@ -620,15 +684,19 @@ class MainWindow(QMainWindow):
         self._fit_table_height()
 
     def _fit_table_height(self) -> None:
-        # Ten rows never need scrolling: size the table to them so the summary sits right below the last row.
+        # Ten rows need no scrolling: the table is at most their height, so the summary sits right below the last
+        # row; on a small screen (1366×768) it may shrink and scroll rather than push the window off the screen.
         table = self.products_table
         height = table.horizontalHeader().sizeHint().height() + table.verticalHeader().length()
-        table.setFixedHeight(height + 2 * table.frameWidth())
+        table.setMaximumHeight(height + 2 * table.frameWidth())
+        table.setMinimumHeight(min(height, 140))
 
     def _refresh_summary(self) -> None:
         n = sum(1 for a in self._rows if self.scenario.products.get(a))
         total = len(self._rows)
-        self.products_summary.setText(f"已分配一区一品 {n} / {total} 个区县 · {n} of {total} districts have a product")
+        self.products_summary.setText(
+            tr(f"已分配一区一品 {n} / {total} 个区县", f"{n} of {total} districts have a product")
+        )
 
     def _refresh_status(self) -> None:
         s = self.scenario
@@ -637,16 +705,21 @@ class MainWindow(QMainWindow):
         # is doubled so that Qt shows it instead of taking it for the unsaved-changes placeholder.
         name = printable(s.name)
         self.setWindowTitle(f"{name.replace('[*]', '[*][*]')}[*] — {style.APP_TITLE}")
-        self.scenario_label.setText(f"情景 Scenario: <b>{html.escape(name)}</b>")
+        self.scenario_label.setText(f"{tr('情景', 'Scenario')}: <b>{html.escape(name)}</b>")
         self.scenario_label.setToolTip(printable(self.path) if self.path else "")
-        self.counts_label.setText(f"园区 {len(s.parks):,} · 站点 {len(s.sites):,} · 区域 {len(s.zones):,}")
+        self.counts_label.setText(
+            tr(
+                f"园区 {len(s.parks):,} · 站点 {len(s.sites):,} · 区域 {len(s.zones):,}",
+                f"parks {len(s.parks):,} · sites {len(s.sites):,} · zones {len(s.zones):,}",
+            )
+        )
         self.synthetic_label.setVisible(self._synthetic_sites > 0)
 
     def _refresh_undo_actions(self) -> None:
         undo, redo = self.stack.undo_label, self.stack.redo_label
-        self.undo_action.setText(f"撤销 Undo：{undo}" if undo else "撤销 Undo")
+        self.undo_action.setText(tr(f"撤销：{undo}", f"Undo: {undo}") if undo else tr("撤销", "Undo"))
         self.undo_action.setEnabled(undo is not None)
-        self.redo_action.setText(f"重做 Redo：{redo}" if redo else "重做 Redo")
+        self.redo_action.setText(tr(f"重做：{redo}", f"Redo: {redo}") if redo else tr("重做", "Redo"))
         self.redo_action.setEnabled(redo is not None)
         self.setWindowModified(not self.stack.is_clean)
 

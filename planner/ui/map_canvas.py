@@ -66,6 +66,7 @@ from planner.session import (
 from planner.ui import style
 from planner.ui.binding import SessionLink
 from planner.ui.coverage_layer import CoverageLayerItem
+from planner.ui.i18n import tr
 
 #: Map layers, bottom to top, and their z values; district labels float above everything.
 LAYER_Z = {"districts": 0.0, "coverage": 5.0, "zones": 10.0, "sites": 20.0, "parks": 30.0}
@@ -697,11 +698,11 @@ class MapCanvas(QGraphicsView):
         item.setToolTip(f"{shape.name_zh} {shape.name_en}\n一区一品 Product: {product or style.UNASSIGNED_PRODUCT}")
         name_font = style.cjk_font(10.5, bold=True)
         product_font = style.cjk_font(8.5)
-        lines = [(shape.name_zh, name_font, QColor("#1f2a36"))]
+        lines = [(tr(shape.name_zh, shape.name_en), name_font, QColor("#1f2a36"))]
         if product:
             lines += [(text, product_font, QColor("#23415e")) for text in _wrap_product(product)]
         else:
-            lines.append((style.UNASSIGNED_PRODUCT, product_font, QColor("#5f666e")))
+            lines.append((style.unassigned_product(), product_font, QColor("#5f666e")))
         self._label_items[adcode].set_lines(lines)
         self._declutter_labels()
 

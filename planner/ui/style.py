@@ -114,6 +114,22 @@ def kind_colour(colours: dict[str, str], kind: str) -> QColor:
 
 
 def kind_label(vocabulary: vocab.Vocabulary, kind: str) -> str:
-    """'中文 English' label of a vocabulary key, for legends and tooltips."""
+    """The label of a vocabulary key in the interface language, for legends and tooltips."""
+    from planner.ui.i18n import tr
+
     zh, en = vocabulary.get(kind, (kind, kind))
-    return f"{zh} {en}"
+    return tr(zh, en)
+
+
+def unassigned_product() -> str:
+    """What the map shows for a district without a product."""
+    from planner.ui.i18n import tr
+
+    return tr(UNASSIGNED_PRODUCT, "no product assigned")
+
+
+def unassigned_short() -> str:
+    """What the table shows for a district without a product."""
+    from planner.ui.i18n import tr
+
+    return tr(UNASSIGNED_SHORT, "unassigned")
