@@ -18,6 +18,9 @@ Figures (seconds unless the name says otherwise):
   command stack until every figure is up to date, over 300 edits;
 * ``edit_ms_by_kind`` — per kind of edit (sites, parks, zones, investments, products), the median of ~40 edits,
   each pushed and undone with the engine following the scenario and its figures read after both, in ms;
+* ``year_step_ms`` — one step of the year slider on the 2027 plan (2027 ↔ 2026), median of 10 steps back and
+  forth, the figures read after each; ``year_step_ms_baseline_2024`` the same for the baseline's heavier
+  2025 ↔ 2024 (~7,500 sites, 18 % of all, open in 2025); compare with ``coverage_s`` (a rebuild);
 * ``rss_growth_mb_20k_edits`` — growth of the process's resident memory over 20,000 random edits and their undos
   (after 2,000 to warm up): it stays flat when the engine reuses what an edit frees;
 * ``summary_s`` — the whole ``summary --json`` data (coverage, investment, targets) with a live engine;
@@ -139,6 +142,12 @@ def main() -> None:
     edit_times.sort()
 
     summary_s = _median_time(lambda: summary(scenario, engine=engine), 3)
+    year_step = _year_step_ms(engine)
+    from planner.paths import PLAN_2027
+
+    plan_engine = CoverageEngine(load(PLAN_2027), subscribe=False)
+    year_step_plan = _year_step_ms(plan_engine)
+    del plan_engine
     by_kind = _edits_by_kind(scenario, engine, stack)
     rss_growth = _rss_growth(scenario, engine, stack)
 
@@ -152,6 +161,8 @@ def main() -> None:
         "coverage_max_s": round(rebuilds[-1], 3),
         "edit_ms_median": round(statistics.median(edit_times), 3),
         "edit_ms_p95": round(edit_times[int(0.95 * len(edit_times))], 3),
+        "year_step_ms": year_step_plan,
+        "year_step_ms_baseline_2024": year_step,
         "edit_ms_by_kind": by_kind,
         "rss_growth_mb_20k_edits": rss_growth,
         "summary_s": round(summary_s, 3),
@@ -249,6 +260,19 @@ def _province(base) -> dict[str, float]:
         "province_summary_s": round(runs[1][0], 3),
         "province_peak_rss_mb": round(max(r for _, r in runs), 1),
     }
+
+
+def _year_step_ms(engine, n: int = 10) -> float:
+    """Median ms of one year step and back (each counted as one step), figures read after each."""
+    year = engine.year
+    times = []
+    for i in range(n):
+        t = time.perf_counter()
+        engine.set_year(year - 1 if i % 2 == 0 else year)
+        engine.figures()
+        times.append((time.perf_counter() - t) * 1000)
+    engine.set_year(year)
+    return round(statistics.median(times), 1)
 
 
 def _edit_makers(scenario):

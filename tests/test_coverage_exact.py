@@ -373,3 +373,43 @@ def test_an_update_that_fails_half_way_leaves_the_engine_equal_to_a_fresh_one(mo
     monkeypatch.setattr(CoverageEngine, "_add_disc", real)
     assert deltas[-1].everything and "rebuilding from the scenario" in caplog.text
     _assert_equals_fresh(engine, s)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_stepping_the_year_back_and_forth_equals_a_fresh_engine_each_year(seed):
+    rng = random.Random(200 + seed)
+    s = _start(rng)
+    stack = CommandStack(s)
+    for _ in range(25):  # features opening in several years
+        try:
+            stack.push(_random_command(s, rng))
+        except ValueError:
+            continue
+    engine = CoverageEngine(s, YEAR)
+    steps = []
+    real = engine._step_year
+    engine._step_year = lambda *a: steps.append(a[1]) or real(*a)  # the incremental path, not a rebuild
+    for year in (YEAR - 1, YEAR + 1, YEAR, 2019, YEAR + 1, YEAR - 1, YEAR):
+        engine.set_year(year)
+        assert engine.year == year
+        _assert_equals_fresh(engine, s)
+    assert len(steps) >= 4 and {1, -1} <= set(steps)
+    engine.close()
+
+
+def test_a_year_step_then_edits_stay_equal_to_a_fresh_engine():
+    rng = random.Random(300)
+    s = _start(rng)
+    engine = CoverageEngine(s, YEAR)
+    stack = CommandStack(s)
+    engine.set_year(YEAR + 1)
+    for _ in range(30):
+        try:
+            stack.push(_random_command(s, rng))
+        except ValueError:
+            continue
+    _assert_equals_fresh(engine, s)
+    engine.set_year(YEAR)
+    while stack.undo():
+        pass
+    _assert_equals_fresh(engine, s)
