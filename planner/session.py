@@ -183,6 +183,8 @@ class Session:
         self.year = scenario.horizon_year if year is None else int(year)
         self.selection: tuple[Item, ...] = ()
         self._engine = None
+        self._version = 0  # counts the changes, for the summary's cache
+        self._summary: tuple[tuple[int, int], dict[str, Any]] | None = None
         scenario.subscribe(self._on_changes)
         self._stack.subscribe(self._stack_changed)
 
@@ -218,6 +220,7 @@ class Session:
         self.stack.set_clean()
 
     def _on_changes(self, changes: list[Change]) -> None:
+        self._version += 1
         delta = self._engine.apply_changes(changes) if self._engine is not None else None
         gone = {(ch.collection, ch.key) for ch in changes if ch.new is None}
         if gone and any(item in gone for item in self.selection):
@@ -255,6 +258,16 @@ class Session:
     def figures(self) -> CoverageFigures:
         """Every coverage figure as of :attr:`year`."""
         return self.engine.figures()
+
+    def summary(self) -> dict[str, Any]:
+        """:func:`planner.analysis.summary.summary` of the scenario as of :attr:`year` (what ``summary --json``
+        prints), computed once per state of the scenario and year however many views ask."""
+        from planner.analysis.summary import summary
+
+        key = (self._version, self.year)
+        if self._summary is None or self._summary[0] != key:
+            self._summary = (key, summary(self.scenario, self.year, engine=self.engine))
+        return self._summary[1]
 
     def set_year(self, year: int) -> None:
         """Show the scenario as of ``year`` (between the base year and the horizon, as the file allows)."""

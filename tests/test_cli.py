@@ -356,3 +356,19 @@ def test_screenshot_renders_the_window_to_a_png(tmp_path):
     assert bad.returncode == 2 and "size must be between" in bad.stderr and not (tmp_path / "x.png").exists()
     missing = run_cli("screenshot", str(tmp_path / "nope.json"), str(tmp_path / "y.png"))
     assert missing.returncode == 1 and not (tmp_path / "y.png").exists()
+
+
+def test_a_screenshot_leaves_the_planners_settings_alone(tmp_path):
+    import os
+
+    from planner.storage.atomic import save
+    from tests.conftest import CLI_ENV, make_small_scenario
+
+    src = tmp_path / "small.json"
+    save(make_small_scenario(), src, keep_backup=False)
+    config = tmp_path / "config"
+    r = run_cli("screenshot", str(src), str(tmp_path / "s.png"), env={**CLI_ENV, "XDG_CONFIG_HOME": str(config)})
+    assert r.returncode == 0, r.stderr
+    written = [p for p in config.rglob("*") if p.is_file()] if config.exists() else []
+    assert not [p for p in written if "window" in p.read_text(errors="ignore")], written
+    del os

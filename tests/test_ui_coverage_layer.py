@@ -74,3 +74,24 @@ def test_the_year_redraws_the_layer(window):
     s.set_layer_visible("coverage", True)
     s.set_year(2019)
     assert np.array_equal(window.canvas.coverage_item._pixels, _fresh_pixels(window, "5g"))
+
+
+def test_districts_coloured_by_a_figure_with_its_classes_in_the_legend(window):
+    from planner.analysis.choropleth import class_breaks, classify, district_values
+    from planner.ui import style
+
+    panel = window.layer_panel
+    panel.district_combo.setCurrentIndex(panel.district_combo.findData("sites_per_km2"))
+    s = window.session
+    assert s.layers["districts"].style == "sites_per_km2"
+    ch = window.canvas.choropleth
+    values = district_values(s.summary(), "sites_per_km2")
+    assert ch is not None and ch.values == values and ch.breaks == class_breaks(list(values.values()))
+    adcode = max(values, key=values.get)  # the densest district gets the darkest class
+    n = len(ch.breaks) - 1
+    assert window.canvas.district_item(adcode).brush().color() == style.class_colour(
+        classify(values[adcode], ch.breaks), n
+    )
+    assert "个/km²" in panel.district_classes.text() and panel.district_classes.text().count("■") == n
+    panel.district_combo.setCurrentIndex(0)  # back to products
+    assert window.canvas.choropleth is None and panel.district_classes.text() == ""

@@ -179,12 +179,10 @@ class FiguresPanel(QWidget):
     # -- contents ---------------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Show the current figures (builds the engine if it is not built yet)."""
-        from planner.analysis.summary import summary
-
         self._pending.stop()
         self._refreshed_at = time.perf_counter()
         s = self.session
-        self.data = data = summary(s.scenario, s.year, engine=s.engine)
+        self.data = data = s.summary()
         totals = data["totals"]
         city = dict(
             data["city"], name=tr("全市", "City"), parks=totals["parks"], investment_wan=totals["investment_wan"]

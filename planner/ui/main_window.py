@@ -46,11 +46,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.analysis.choropleth import FIGURES as CHOROPLETH_FIGURES
+from planner.analysis.choropleth import class_breaks, classify, district_values
 from planner.domain import vocab
 from planner.domain.commands import CommandStack, assign_product
 from planner.domain.scenario import Change, Scenario
 from planner.geo.basemap import districts
 from planner.session import (
+    FiguresUpdated,
     LayerChanged,
     PathChanged,
     ScenarioEdited,
@@ -171,6 +174,23 @@ class LayerPanel(QWidget):
                 row_layout.setContentsMargins(22, 0, 0, 4)
                 row_layout.addWidget(self.coverage_combo)
                 layout.addWidget(combo_row)
+            if name == "districts":
+                self.district_combo = QComboBox()
+                self.district_combo.addItem(tr("按一区一品", "By product"), "product")
+                for key, (fzh, fen, unit) in CHOROPLETH_FIGURES.items():
+                    self.district_combo.addItem(tr(f"{fzh}（{unit}）", f"{fen} ({unit})"), key)
+                self.district_combo.setToolTip(tr("区县的填色", "What colours the districts"))
+                self.district_combo.currentIndexChanged.connect(
+                    lambda i: self._session.set_layer_style("districts", self.district_combo.itemData(i))
+                )
+                self.district_classes = QLabel()
+                self.district_classes.setTextFormat(Qt.TextFormat.RichText)
+                combo_row = QWidget()
+                row_layout = QVBoxLayout(combo_row)
+                row_layout.setContentsMargins(22, 0, 0, 4)
+                row_layout.addWidget(self.district_combo)
+                row_layout.addWidget(self.district_classes)
+                layout.addWidget(combo_row)
         self._link.attach(session, self._on_event)
 
         line = QFrame()
@@ -182,6 +202,26 @@ class LayerPanel(QWidget):
         layout.addWidget(heading)
         layout.addLayout(self._legend())
         layout.addStretch(1)
+
+    def _show_classes(self) -> None:
+        """The class breaks of the districts' figure (empty when they are coloured by product)."""
+        figure = self._session.layers["districts"].style
+        if figure == "product":
+            self.district_classes.setText("")
+            return
+        values = district_values(self._session.summary(), figure)
+        breaks = class_breaks(list(values.values()))
+        n = len(breaks) - 1
+        unit = CHOROPLETH_FIGURES[figure][2]
+        rows = []
+        for i in range(n):
+            colour = style.class_colour(i, n).name()
+            count = sum(1 for v in values.values() if classify(v, breaks) == i)
+            rows.append(
+                f"<span style='color:{colour}; font-size:14px'>■</span> {breaks[i]:g} – {breaks[i + 1]:g} {unit}"
+                f" <span style='color:#777'>({count})</span>"
+            )
+        self.district_classes.setText("<br>".join(rows))
 
     def _legend(self) -> QGridLayout:
         grid = QGridLayout()
@@ -226,6 +266,15 @@ class LayerPanel(QWidget):
         return grid
 
     def _on_event(self, event: object) -> None:
+        if isinstance(event, LayerChanged) and event.state is not None and event.name == "districts":
+            i = self.district_combo.findData(event.state.style)
+            if i >= 0 and i != self.district_combo.currentIndex():
+                self.district_combo.blockSignals(True)
+                self.district_combo.setCurrentIndex(i)
+                self.district_combo.blockSignals(False)
+            self._show_classes()
+        elif isinstance(event, FiguresUpdated) and self._session.layers["districts"].style != "product":
+            self._show_classes()
         if isinstance(event, LayerChanged) and event.state is not None and event.name == "coverage":
             i = self.coverage_combo.findData(event.state.style)
             if i >= 0 and i != self.coverage_combo.currentIndex():
@@ -264,6 +313,8 @@ class MainWindow(QMainWindow):
                 session.replace(session.scenario, path, stack=stack)
         self.session = session
         self._handing_over = False  # closing only to give the session to a new window (another language)
+        #: Whether closing remembers the size and docks (not for an offscreen screenshot).
+        self.remember_layout = True
         if self._owns_session:
             self._adopt_session()
         self._link = SessionLink(self)
@@ -297,6 +348,8 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.layer_panel)
+        # As wide as the panel's longest line (a legend entry), so only a short screen makes it scroll.
+        scroll.setMinimumWidth(self.layer_panel.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
         dock.setWidget(scroll)
         dock.setFeatures(_DOCK_FEATURES)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
@@ -351,7 +404,7 @@ class MainWindow(QMainWindow):
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(table)
+        layout.addWidget(table, 10)  # grows to its ten rows first, and shrinks (scrolling) on a small screen
         layout.addWidget(self.products_summary)
         layout.addWidget(hint)
         layout.addStretch(1)
@@ -646,7 +699,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.file_actions.closing()
-        self.save_layout()
+        if self.remember_layout:
+            self.save_layout()
         self.detach()
         super().closeEvent(event)
 

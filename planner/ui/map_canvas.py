@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 from shapely.ops import polylabel
 
+from planner.analysis.choropleth import class_breaks, classify, district_values
 from planner.domain import vocab
 from planner.domain.features import Park, Zone
 from planner.domain.scenario import Change, Scenario
@@ -79,6 +80,15 @@ MIN_SCALE, MAX_SCALE = 1 / 5000, 4.0
 PARK_MARKER_PX = 5.0
 #: How near (pixels) a click must be to a site to hit it.
 HIT_PX = 6.0
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    """Districts coloured by a figure: its values by adcode and the class breaks."""
+
+    figure: str
+    values: dict[str, float]
+    breaks: list[float]
 
 
 # -- projection -------------------------------------------------------------------------------------------
@@ -565,6 +575,8 @@ class MapCanvas(QGraphicsView):
     cursorMoved = Signal(float, float)
     #: The mouse left the map.
     cursorLeft = Signal()
+    #: The districts' colouring changed (a figure's classes, or back to products).
+    choroplethChanged = Signal()
     #: The map was painted for the first time (start-up measurements).
     firstPainted = Signal()
     #: A message for the user (a refused edit, what a tool did): the window shows it in the status bar.
@@ -630,6 +642,11 @@ class MapCanvas(QGraphicsView):
         self._coverage = CoverageLayerItem(self._layers["coverage"])
         self._coverage_shown: tuple[int, str] | None = None  # (id of the engine, layer) the image shows
         self._tool: Any = None
+        self._choropleth: Choropleth | None = None  # the districts coloured by a figure, or by product (None)
+        self._choropleth_timer = QTimer(self)
+        self._choropleth_timer.setSingleShot(True)
+        self._choropleth_timer.setInterval(200)  # during a drag: at most five times a second
+        self._choropleth_timer.timeout.connect(self._refresh_choropleth)
         self._painted = False
         self._middle_pan: QPointF | None = None
         self._park_items: dict[str, QGraphicsItem] = {}
@@ -652,6 +669,8 @@ class MapCanvas(QGraphicsView):
             self._on_changes(event.changes)
         elif isinstance(event, FiguresUpdated):
             self._update_coverage(event.delta)
+            if self.session.layers["districts"].style != "product" and not self._choropleth_timer.isActive():
+                self._choropleth_timer.start()
         elif isinstance(event, ScenarioReplaced):
             self._coverage_shown = None
             self._show_scenario(event.scenario)
@@ -694,7 +713,12 @@ class MapCanvas(QGraphicsView):
             return
         shape = next(s for s in district_shapes() if s.adcode == adcode)
         product = self.scenario.products.get(adcode)
-        item.setBrush(style.district_fill(shape.index, bool(product)))
+        if self._choropleth is not None and adcode in self._choropleth.values:
+            ch = self._choropleth
+            fill = style.class_colour(classify(ch.values[adcode], ch.breaks), len(ch.breaks) - 1)
+            item.setBrush(fill)
+        else:
+            item.setBrush(style.district_fill(shape.index, bool(product)))
         item.setToolTip(f"{shape.name_zh} {shape.name_en}\n一区一品 Product: {product or style.UNASSIGNED_PRODUCT}")
         name_font = style.cjk_font(10.5, bold=True)
         product_font = style.cjk_font(8.5)
@@ -764,6 +788,27 @@ class MapCanvas(QGraphicsView):
         item.setOpacity(state.opacity)
         if state.name == "coverage":
             self._refresh_coverage()
+        shown = "product" if self._choropleth is None else self._choropleth.figure
+        if state.name == "districts" and shown != state.style:
+            self._refresh_choropleth()
+
+    # -- districts coloured by a figure -----------------------------------------------------------------
+    def _refresh_choropleth(self) -> None:
+        """Colour the districts by the session's district style: a figure's classes, or by product."""
+        figure = self.session.layers["districts"].style
+        if figure == "product":
+            self._choropleth = None
+        else:
+            values = district_values(self.session.summary(), figure)
+            self._choropleth = Choropleth(figure, values, class_breaks(list(values.values())))
+        for adcode in self._district_items:
+            self._refresh_district(adcode)
+        self.choroplethChanged.emit()
+
+    @property
+    def choropleth(self) -> Choropleth | None:
+        """What the districts are coloured by (None: by product)."""
+        return self._choropleth
 
     # -- the coverage layer -----------------------------------------------------------------------------
     def _refresh_coverage(self) -> None:

@@ -36,6 +36,7 @@ def screenshot(
     app = create_app(["planner-screenshot"])
     i18n.set_language(lang)  # for this picture only: the planner's own choice is not changed
     window = MainWindow(scenario, path=Path(file))
+    window.remember_layout = False  # a picture for the docs must not change the planner's own layout
     window.resize(*size)
     session = window.session
     if year is not None:

@@ -108,6 +108,18 @@ def district_fill(index: int, assigned: bool) -> QColor:
     return QColor(palette[index % len(palette)])
 
 
+#: Sequential colours of choropleth classes, light (low) to dark (high): ColorBrewer YlGnBu, 5 classes.
+CHOROPLETH_RAMP = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+
+
+def class_colour(index: int, classes: int) -> QColor:
+    """Colour of class ``index`` of ``classes`` (spread over the ramp when there are fewer than five)."""
+    if classes <= 1:
+        return QColor(CHOROPLETH_RAMP[2])
+    pos = round(index * (len(CHOROPLETH_RAMP) - 1) / (classes - 1))
+    return QColor(CHOROPLETH_RAMP[pos])
+
+
 def kind_colour(colours: dict[str, str], kind: str) -> QColor:
     """Colour of a feature kind, grey for kinds the palette does not know."""
     return QColor(colours.get(kind, FALLBACK_COLOUR))
