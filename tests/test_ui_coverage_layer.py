@@ -95,3 +95,16 @@ def test_districts_coloured_by_a_figure_with_its_classes_in_the_legend(window):
     assert "个/km²" in panel.district_classes.text() and panel.district_classes.text().count("■") == n
     panel.district_combo.setCurrentIndex(0)  # back to products
     assert window.canvas.choropleth is None and panel.district_classes.text() == ""
+
+
+def test_the_layer_panel_orders_layers_and_sets_their_opacity(window):
+    panel, canvas, s = window.layer_panel, window.canvas, window.session
+    assert panel.order() == list(reversed(s.layer_order))  # top first, as GIS layer lists do
+    panel._move("districts", +1)  # one place up: above the coverage layer
+    assert s.layer_order.index("districts") == 1
+    assert canvas.layer_item("districts").zValue() > canvas.layer_item("coverage").zValue()
+    assert panel.order().index("districts") < panel.order().index("coverage")
+    panel.opacity_sliders["zones"].setValue(40)
+    assert s.layers["zones"].opacity == 0.4 and canvas.layer_item("zones").opacity() == 0.4
+    s.set_layer_opacity("zones", 0.8)
+    assert panel.opacity_sliders["zones"].value() == 80

@@ -33,15 +33,18 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QSlider,
     QTableWidget,
     QTableWidgetItem,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -153,19 +156,48 @@ class LayerPanel(QWidget):
         }
         icons["coverage"] = _swatch(_translucent(COVERED_COLOURS["5g"], 110), COVERED_COLOURS["5g"])
         self.checkboxes: dict[str, QCheckBox] = {}
-        for name in ("parks", "sites", "zones", "coverage", "districts"):  # top layer first, as GIS layer lists do
+        self.opacity_sliders: dict[str, QSlider] = {}
+        self.blocks: dict[str, QWidget] = {}  # one per layer: its checkbox, order buttons, opacity and style
+        self.rows = QVBoxLayout()
+        self.rows.setSpacing(2)
+        layout.addLayout(self.rows)
+        for name in session.layer_order:
+            block = QWidget()
+            v = QVBoxLayout(block)
+            v.setContentsMargins(0, 0, 0, 2)
+            v.setSpacing(1)
+            head = QHBoxLayout()
             zh, en = style.LAYER_NAMES[name]
             box = QCheckBox(tr(zh, en))
             box.setIcon(icons[name])
             box.setChecked(session.layers[name].visible)
             box.toggled.connect(lambda on, n=name: self._session.set_layer_visible(n, on))
-            layout.addWidget(box)
-            self.checkboxes[name] = box
+            head.addWidget(box, 1)
+            for text, tip, step in (("▲", tr("上移", "Move up"), 1), ("▼", tr("下移", "Move down"), -1)):
+                button = QToolButton()
+                button.setText(text)
+                button.setToolTip(tip)
+                button.setAutoRaise(True)
+                button.clicked.connect(lambda _c=False, n=name, d=step: self._move(n, d))
+                head.addWidget(button)
+            v.addLayout(head)
+            slider = QSlider(Qt.Orientation.Horizontal)
+            slider.setRange(0, 100)
+            slider.setValue(round(100 * session.layers[name].opacity))
+            slider.setToolTip(tr("不透明度", "Opacity"))
+            slider.setMaximumWidth(140)
+            slider.valueChanged.connect(lambda value, n=name: self._session.set_layer_opacity(n, value / 100))
+            row = QHBoxLayout()
+            row.setContentsMargins(22, 0, 0, 0)
+            row.addWidget(slider)
+            row.addStretch(1)
+            v.addLayout(row)
+            self.checkboxes[name], self.opacity_sliders[name], self.blocks[name] = box, slider, block
             if name == "coverage":
                 self.coverage_combo = QComboBox()
                 for key, (czh, cen) in COVERAGE_NAMES.items():
                     self.coverage_combo.addItem(tr(czh, cen), key)
-                self.coverage_combo.setToolTip("覆盖图层显示的网络 · Which network the coverage layer shows")
+                self.coverage_combo.setToolTip(tr("覆盖图层显示的网络", "Which network the coverage layer shows"))
                 self.coverage_combo.currentIndexChanged.connect(
                     lambda i: self._session.set_layer_style("coverage", self.coverage_combo.itemData(i))
                 )
@@ -173,7 +205,7 @@ class LayerPanel(QWidget):
                 row_layout = QVBoxLayout(combo_row)
                 row_layout.setContentsMargins(22, 0, 0, 4)
                 row_layout.addWidget(self.coverage_combo)
-                layout.addWidget(combo_row)
+                v.addWidget(combo_row)
             if name == "districts":
                 self.district_combo = QComboBox()
                 self.district_combo.addItem(tr("按一区一品", "By product"), "product")
@@ -190,7 +222,8 @@ class LayerPanel(QWidget):
                 row_layout.setContentsMargins(22, 0, 0, 4)
                 row_layout.addWidget(self.district_combo)
                 row_layout.addWidget(self.district_classes)
-                layout.addWidget(combo_row)
+                v.addWidget(combo_row)
+        self._arrange()
         self._link.attach(session, self._on_event)
 
         line = QFrame()
@@ -202,6 +235,21 @@ class LayerPanel(QWidget):
         layout.addWidget(heading)
         layout.addLayout(self._legend())
         layout.addStretch(1)
+
+    def _arrange(self) -> None:
+        """The layer blocks top to bottom as drawn: the session's order, last drawn first."""
+        for name in reversed(self._session.layer_order):
+            self.rows.removeWidget(self.blocks[name])
+            self.rows.addWidget(self.blocks[name])
+
+    def order(self) -> list[str]:
+        """The layers as the panel lists them, top first."""
+        return sorted(self.blocks, key=lambda n: self.rows.indexOf(self.blocks[n]))
+
+    def _move(self, name: str, step: int) -> None:
+        """Move a layer one place up (drawn later) or down."""
+        order = self._session.layer_order
+        self._session.move_layer(name, order.index(name) + step)
 
     def _show_classes(self) -> None:
         """The class breaks of the districts' figure (empty when they are coloured by product)."""
@@ -266,6 +314,14 @@ class LayerPanel(QWidget):
         return grid
 
     def _on_event(self, event: object) -> None:
+        if isinstance(event, LayerChanged) and event.state is None:
+            self._arrange()
+        if isinstance(event, LayerChanged) and event.state is not None:
+            slider = self.opacity_sliders[event.name]
+            if slider.value() != round(100 * event.state.opacity):
+                slider.blockSignals(True)
+                slider.setValue(round(100 * event.state.opacity))
+                slider.blockSignals(False)
         if isinstance(event, LayerChanged) and event.state is not None and event.name == "districts":
             i = self.district_combo.findData(event.state.style)
             if i >= 0 and i != self.district_combo.currentIndex():

@@ -71,8 +71,8 @@ from planner.ui.i18n import tr
 
 #: Map layers, bottom to top, and their z values; district labels float above everything.
 LAYER_Z = {"districts": 0.0, "coverage": 5.0, "zones": 10.0, "sites": 20.0, "parks": 30.0}
-HIGHLIGHT_Z = 35.0
-LABEL_Z = 40.0
+HIGHLIGHT_Z = 100.0
+LABEL_Z = 110.0
 LAYERS = tuple(LAYER_Z)
 
 #: Zoom limits, in screen pixels per metre: from a whole-province view to a street corner.
@@ -656,6 +656,7 @@ class MapCanvas(QGraphicsView):
         self._show_scenario(self.session.scenario)
         for state in self.session.layers.values():
             self._show_layer(state)
+        self._order_layers()
 
     # -- model ------------------------------------------------------------------------------------------
     @property
@@ -677,6 +678,8 @@ class MapCanvas(QGraphicsView):
             self._refresh_coverage()
         elif isinstance(event, LayerChanged) and event.state is not None:
             self._show_layer(event.state)
+        elif isinstance(event, LayerChanged):
+            self._order_layers()
         elif isinstance(event, SelectionChanged):
             districts = [key for layer, key in event.selection if layer == "districts"]
             self._show_highlight(districts[0] if districts else None)
@@ -809,6 +812,12 @@ class MapCanvas(QGraphicsView):
     def choropleth(self) -> Choropleth | None:
         """What the districts are coloured by (None: by product)."""
         return self._choropleth
+
+    def _order_layers(self) -> None:
+        """Stack the layers as the session orders them (labels and the highlight stay on top)."""
+        for i, name in enumerate(self.session.layer_order):
+            if name in self._layers:
+                self._layers[name].setZValue(10.0 * i)
 
     # -- the coverage layer -----------------------------------------------------------------------------
     def _refresh_coverage(self) -> None:
