@@ -571,3 +571,24 @@ def test_english_is_selectable_and_remembered_and_keeps_the_session(qtbot):
     finally:
         i18n.save_language("zh")
         QSettings().remove("language")
+
+
+def test_the_property_form_edits_the_selected_feature_through_commands(window):
+    s = window.session
+    sid = sorted(s.scenario.sites)[0]
+    s.select([("sites", sid)])
+    form = window.attributes_panel
+    said = []
+    form.message.connect(said.append)
+    form.editors["height_m"].setText("42")
+    form.editors["height_m"].editingFinished.emit()
+    assert s.scenario.sites[sid].height_m == 42.0 and s.stack.undo_label.startswith("修改站点")
+    form.editors["height_m"].setText("-1")
+    form.editors["height_m"].editingFinished.emit()
+    assert s.scenario.sites[sid].height_m == 42.0 and said  # refused, with the reason
+    s.undo()
+    assert form.editors["height_m"].text() == "30.0"  # the form follows the model
+    s.select([("districts", "330213")])
+    form.editors["products"].setText("文旅数据")
+    form.editors["products"].editingFinished.emit()
+    assert s.scenario.products["330213"] == "文旅数据"

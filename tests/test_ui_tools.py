@@ -92,7 +92,7 @@ def test_select_by_click_and_delete_with_the_delete_key(window):
         w.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _at(w, site.lon, site.lat)
     )
     assert s.selection == (("sites", "site-000001"),)
-    assert "site-000001" in w.attributes_panel.text.text()  # identify shows the attributes
+    assert "site-000001" in w.attributes_panel.shown_text()  # identify shows the attributes
     QTest.keyClick(w.canvas.viewport(), Qt.Key.Key_Delete)
     assert "site-000001" not in s.scenario.sites and s.selection == ()
     s.undo()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import html
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from planner.geo.basemap import districts
 from planner.session import ScenarioEdited, ScenarioReplaced, SelectionChanged, Session
@@ -49,7 +50,8 @@ def _show(value: object) -> str:
 
 
 class AttributesPanel(QWidget):
-    """Shows the attributes of the first selected item, following the session."""
+    """The first selected item's attributes as a form: identify shows them, editing a field (Enter) pushes a
+    command — the id and the geometry are shown, not edited here (the map tools move and reshape)."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,43 +59,111 @@ class AttributesPanel(QWidget):
         self._link = SessionLink(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        self.text = QLabel()
+        self.text = QLabel()  # the hint, or what is not editable (a district's figures), as text
         self.text.setWordWrap(True)
-        self.text.setTextFormat(self.text.textFormat().RichText)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.text)
+        self.form_box = QWidget()
+        self.form = QFormLayout(self.form_box)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.form_box)
         layout.addStretch(1)
+        self.editors: dict[str, QLineEdit] = {}
+        self._shown: tuple[str, str] | None = None
         self._link.attach(session, self._on_event)
         self.refresh()
 
     def _on_event(self, event: object) -> None:
-        if isinstance(event, SelectionChanged | ScenarioEdited | ScenarioReplaced):
+        if isinstance(event, SelectionChanged | ScenarioReplaced):
             self.refresh()
+        elif isinstance(event, ScenarioEdited) and self._shown is not None:
+            layer, key = self._shown
+            collection = "products" if layer == "districts" else layer
+            if any(ch.collection == collection and ch.key == key for ch in event.changes):
+                self.refresh()  # only when the shown item changed (not at every step of a drag elsewhere)
+
+    def shown_text(self) -> str:
+        """Everything the panel shows, as plain text (for tests and the clipboard)."""
+        parts = [self.text.text()]
+        for i in range(self.form.rowCount()):
+            for role in (QFormLayout.ItemRole.LabelRole, QFormLayout.ItemRole.FieldRole):
+                item = self.form.itemAt(i, role)
+                w = item.widget() if item is not None else None
+                if isinstance(w, QLineEdit | QLabel):
+                    parts.append(w.text())
+        return "\n".join(parts)
+
+    def _clear(self) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors = {}
 
     def refresh(self) -> None:
         """Show the first selected item (or a hint when nothing is selected)."""
         sel = self.session.selection
+        self._clear()
+        self._shown = sel[0] if sel else None
         if not sel:
             hint = tr("选择地图上的要素以查看属性", "Select a feature on the map to see it")
             self.text.setText(f"<span style='color:#777'>{hint}</span>")
             return
         layer, key = sel[0]
-        more = f"<p style='color:#777'>另有 {len(sel) - 1} 个已选 · and {len(sel) - 1} more</p>" if len(sel) > 1 else ""
+        more = tr(f"另有 {len(sel) - 1} 个已选", f"and {len(sel) - 1} more selected") if len(sel) > 1 else ""
+        self.text.setText(f"<span style='color:#777'>{more}</span>" if more else "")
         if layer == "districts":
             d = next((d for d in districts() if d.adcode == key), None)
             if d is None:
                 return
-            product = self.session.scenario.products.get(key) or "未分配 unassigned"
-            rows = [
-                ("区县 District", f"{d.name_zh} {d.name_en}"),
-                ("代码 Adcode", d.adcode),
-                ("人口 Population (2020)", f"{d.population_2020:,}"),
-                ("面积 Land area", f"{d.land_area_km2:,.1f} km²"),
-                ("一区一品 Product", html.escape(printable(product))),
-            ]
-        else:
-            feature = self.session.scenario.layer(layer).get(key)
-            if feature is None:
-                return
-            rows = [(field_name(f.name), _show(getattr(feature, f.name))) for f in dataclasses.fields(feature)]
-        body = "".join(f"<tr><td style='color:#555;padding-right:8px'>{k}</td><td>{v}</td></tr>" for k, v in rows)
-        self.text.setText(f"<table>{body}</table>{more}")
+            for label, value in (
+                (tr("区县", "District"), f"{d.name_zh} {d.name_en}"),
+                (tr("代码", "Adcode"), d.adcode),
+                (tr("人口 (2020)", "Population (2020)"), f"{d.population_2020:,}"),
+                (tr("面积", "Land area"), f"{d.land_area_km2:,.1f} km²"),
+            ):
+                self.form.addRow(label, QLabel(html.escape(value)))
+            self._editor("products", tr("一区一品", "Product"), self.session.scenario.products.get(key) or "")
+            return
+        feature = self.session.scenario.layer(layer).get(key)
+        if feature is None:
+            return
+        for f in dataclasses.fields(feature):
+            value = getattr(feature, f.name)
+            if f.name in ("id", "geometry"):
+                self.form.addRow(field_name(f.name), QLabel(_show(value)))
+            else:
+                text = "" if value is None else ("是" if value is True else "否" if value is False else str(value))
+                self._editor(f.name, field_name(f.name), text)
+
+    def _editor(self, name: str, label: str, text: str) -> None:
+        edit = QLineEdit(printable(text) if text else "")
+        edit.setPlaceholderText("—")
+        edit.editingFinished.connect(lambda n=name, e=edit: self._edited(n, e))
+        self.form.addRow(label, edit)
+        self.editors[name] = edit
+
+    def _edited(self, name: str, edit: QLineEdit) -> None:
+        """A field was edited: one command (refused values are told in the status bar, the field restored)."""
+        from planner.domain import commands as cmd
+        from planner.ui.attribute_table import parse_value
+
+        if self._shown is None:
+            return
+        layer, key = self._shown
+        s = self.session.scenario
+        try:
+            if layer == "districts":
+                if edit.text().strip() == (s.products.get(key) or ""):
+                    return
+                command = cmd.assign_product(s, key, edit.text())
+            else:
+                value = parse_value(layer, name, edit.text())
+                if value == getattr(s.layer(layer)[key], name):
+                    return
+                command = cmd.set_attributes(s, layer, key, **{name: value})
+        except ValueError as exc:
+            self.message.emit(f"未修改 Not changed — {field_name(name)}: {printable(exc)}")
+            QTimer.singleShot(0, self.refresh)
+            return
+        self.session.push(command)
+
+    message = Signal(str)

@@ -483,6 +483,7 @@ class MainWindow(QMainWindow):
 
     def _build_attributes_dock(self) -> None:
         self.attributes_panel = AttributesPanel(self.session)
+        self.attributes_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         dock = QDockWidget(tr("属性", "Attributes"), self)
         dock.setObjectName("attributes_dock")
         dock.setWidget(self.attributes_panel)
