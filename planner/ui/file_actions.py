@@ -111,12 +111,8 @@ class FileActions(QObject):
         """Start a never-saved scenario from the bundled baseline (its sites, parks and zones)."""
         if not self.confirm_discard():
             return
-        try:
-            scenario = load(paths.BASELINE)
-        except ScenarioFileError as exc:
-            from planner.ui.main_window import show_load_error
-
-            show_load_error(self.window, exc)
+        scenario = self._load(paths.BASELINE)
+        if scenario is None:
             return
         scenario.name = f"{scenario.name}（新方案）"
         self._replace(scenario, None)
@@ -132,20 +128,26 @@ class FileActions(QObject):
 
     def open_file(self, path: str | Path) -> bool:
         """Open the scenario file at ``path``; on failure explain why and keep the current scenario."""
-        from planner.ui.main_window import show_load_error
-
         if not self.confirm_discard():
             return False
-        try:
-            scenario = load(path)
-        except ScenarioFileError as exc:
-            show_load_error(self.window, exc)
+        scenario = self._load(path)
+        if scenario is None:
             return False
         remove_stale_temporaries(path)  # what a save killed half-way left beside the file
         self._replace(scenario, Path(path))
         self.remember(Path(path))
         self.offer_recovery()
         return True
+
+    def _load(self, path: str | Path) -> Scenario | None:
+        """The scenario in ``path``; None after explaining in a message box why it cannot be read."""
+        from planner.ui.main_window import show_load_error
+
+        try:
+            return load(path)
+        except ScenarioFileError as exc:
+            show_load_error(self.window, exc)
+            return None
 
     def _replace(self, scenario: Scenario, path: Path | None) -> None:
         old = self.session.path
@@ -248,12 +250,8 @@ class FileActions(QObject):
         if answer != QMessageBox.StandardButton.Yes:
             autosave.discard_recovery(self.session.path)
             return False
-        try:
-            recovered = load(found)
-        except ScenarioFileError as exc:
-            from planner.ui.main_window import show_load_error
-
-            show_load_error(self.window, exc)
+        recovered = self._load(found)
+        if recovered is None:
             return False
         self.session.replace(recovered, self.session.path)
         self.session.stack.set_dirty()  # recovered edits are not in the file until saved

@@ -395,6 +395,15 @@ class MainWindow(QMainWindow):
         self._show_scenario()
 
     # -- construction -----------------------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """A movable, closable dock holding ``widget`` (``name`` keys its place in the saved layout)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(_DOCK_FEATURES)
+        self.addDockWidget(area, dock)
+        return dock
+
     def _build_layer_dock(self) -> None:
         self.layer_panel = LayerPanel(self.session)
         self.layer_checkboxes = self.layer_panel.checkboxes
@@ -464,41 +473,36 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.products_summary)
         layout.addWidget(hint)
         layout.addStretch(1)
-        dock = QDockWidget(tr("一区一品", "District products"), self)
-        dock.setObjectName("products_dock")
-        dock.setWidget(panel)
-        dock.setFeatures(_DOCK_FEATURES)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        dock = self._dock(
+            tr("一区一品", "District products"), "products_dock", panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.products_dock = dock
 
     def _build_figures_dock(self) -> None:
         self.figures_panel = FiguresPanel(self.session)
-        dock = QDockWidget(tr("指标", "Figures"), self)
-        dock.setObjectName("figures_dock")
-        dock.setWidget(self.figures_panel)
-        dock.setFeatures(_DOCK_FEATURES)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        dock = self._dock(
+            tr("指标", "Figures"), "figures_dock", self.figures_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.splitDockWidget(self.products_dock, dock, Qt.Orientation.Vertical)
         self.figures_dock = dock
 
     def _build_attributes_dock(self) -> None:
         self.attributes_panel = AttributesPanel(self.session)
         self.attributes_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        dock = QDockWidget(tr("属性", "Attributes"), self)
-        dock.setObjectName("attributes_dock")
-        dock.setWidget(self.attributes_panel)
-        dock.setFeatures(_DOCK_FEATURES)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        dock = self._dock(
+            tr("属性", "Attributes"), "attributes_dock", self.attributes_panel, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
         self.splitDockWidget(self.layers_dock, dock, Qt.Orientation.Vertical)
         self.attributes_dock = dock
 
     def _build_table_dock(self) -> None:
         self.attribute_tables = AttributeTables(self.session)
-        dock = QDockWidget(tr("属性表", "Attribute tables"), self)
-        dock.setObjectName("table_dock")
-        dock.setWidget(self.attribute_tables)
-        dock.setFeatures(_DOCK_FEATURES)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        dock = self._dock(
+            tr("属性表", "Attribute tables"),
+            "table_dock",
+            self.attribute_tables,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
         dock.hide()  # View ▸ Attribute tables (Ctrl+T): the map keeps its height until the planner asks
         self.attribute_tables.chosen.connect(lambda _layer, _fid: self.canvas.zoom_to_selection())
         self.attribute_tables.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
@@ -506,11 +510,9 @@ class MainWindow(QMainWindow):
 
     def _build_history_dock(self) -> None:
         self.history_panel = HistoryPanel(self.session)
-        dock = QDockWidget(tr("历史", "History"), self)
-        dock.setObjectName("history_dock")
-        dock.setWidget(self.history_panel)
-        dock.setFeatures(_DOCK_FEATURES)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        dock = self._dock(
+            tr("历史", "History"), "history_dock", self.history_panel, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
         self.tabifyDockWidget(self.attributes_dock, dock)
         self.attributes_dock.raise_()
         self.history_dock = dock

@@ -83,3 +83,20 @@ class MapTool:
             return False
         self.session.push(command)
         return True
+
+
+class DragTool(MapTool):
+    """A tool whose press may start a drag (``_drag`` is its state until the release)."""
+
+    def __init__(self, canvas: MapCanvas) -> None:
+        super().__init__(canvas)
+        self._drag = None
+
+    def release(self, event: QMouseEvent) -> bool:
+        if self._drag is None:
+            return False
+        self._drag = None
+        return True
+
+    def deactivate(self) -> None:
+        self._drag = None

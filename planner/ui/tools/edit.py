@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 
 from planner.domain import commands as cmd
 from planner.domain.features import Park, Site
-from planner.ui.tools.base import MapTool
+from planner.ui.tools.base import DragTool, MapTool
 
 _gestures = itertools.count(1)
 #: A new site's band (MHz) and antenna height (m) by kind: 3.5 GHz macro sites on 30 m masts, 5G-A on the 4.9 GHz
@@ -134,7 +134,7 @@ class AddParkTool(MapTool):
         return True
 
 
-class MoveTool(MapTool):
+class MoveTool(DragTool):
     """Drag a site, park or zone to move it: one undo step per drag; coverage and figures follow each step."""
 
     name, label_zh, label_en, shortcut = "move", "移动", "Move", "M"
@@ -171,15 +171,6 @@ class MoveTool(MapTool):
             if self.push(lambda: cmd.move_feature(s, layer, fid, dx, dy, gesture=gesture)):
                 self.steps += 1
         return True
-
-    def release(self, event: QMouseEvent) -> bool:
-        if self._drag is None:
-            return False
-        self._drag = None
-        return True
-
-    def deactivate(self) -> None:
-        self._drag = None
 
 
 def delete_selection(tool: MapTool) -> bool:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolyg
 
 from planner.domain import commands as cmd
 from planner.domain.features import Zone
-from planner.ui.tools.base import MapTool
+from planner.ui.tools.base import DragTool, MapTool
 
 _gestures = itertools.count(1)
 #: How near (pixels) the cursor must be to a vertex or an edge to grab it.
@@ -94,7 +94,7 @@ class DrawZoneTool(MapTool):
             painter.drawEllipse(p, 4, 4)
 
 
-class EditVerticesTool(MapTool):
+class EditVerticesTool(DragTool):
     """Reshape a zone: click a zone to edit it; drag a vertex to move it (one undo step per drag), double-click an
     edge to insert a vertex there, right-click a vertex to delete it (a zone keeps at least 3)."""
 
@@ -184,12 +184,6 @@ class EditVerticesTool(MapTool):
         self._set_ring(ring, merge_key=("vertex", self.zone.id, gesture))
         return True
 
-    def release(self, event: QMouseEvent) -> bool:
-        if self._drag is None:
-            return False
-        self._drag = None
-        return True
-
     def double_click(self, event: QMouseEvent) -> bool:
         i = self._edge_at(event.position())
         if i is None:
@@ -198,9 +192,6 @@ class EditVerticesTool(MapTool):
         ring.insert(i + 1, self.canvas.lonlat_at(event.position()))
         self._set_ring(ring)
         return True
-
-    def deactivate(self) -> None:
-        self._drag = None
 
     def paint(self, painter: QPainter) -> None:
         ring = self._ring()
