@@ -90,6 +90,7 @@ def test_ctrl_v_in_the_table_pastes_the_clipboard(window, qtbot):
 
 def test_sort_and_filter(window):
     m = _model(window)
+    assert m.ids == sorted(m.ids)  # opens sorted by id, first to last
     m.sort(_col(m, "band_mhz"), Qt.SortOrder.DescendingOrder)
     bands = [window.scenario.sites[i].band_mhz for i in m.ids]
     assert bands == sorted(bands, reverse=True)
