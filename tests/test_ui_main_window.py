@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QFontDatabase, QWheelEvent
+from PySide6.QtGui import QColor, QFontDatabase, QKeySequence, QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 from shapely.geometry import Point, box
 
@@ -592,3 +592,9 @@ def test_the_property_form_edits_the_selected_feature_through_commands(window):
     form.editors["products"].setText("文旅数据")
     form.editors["products"].editingFinished.emit()
     assert s.scenario.products["330213"] == "文旅数据"
+
+
+def test_undo_and_redo_keys(window):
+    assert window.undo_action.shortcut().matches(QKeySequence("Ctrl+Z")) == QKeySequence.SequenceMatch.ExactMatch
+    keys = {k.toString() for k in window.redo_action.shortcuts()}
+    assert {"Ctrl+Y", "Ctrl+Shift+Z"} <= keys

@@ -598,7 +598,8 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.triggered.connect(lambda: self.session.undo())
         self.redo_action = QAction(tr("重做", "Redo"), self)
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        # Both redo keys on every system: Ctrl+Y (as Windows and Office) and Ctrl+Shift+Z (as Linux and macOS).
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         self.redo_action.triggered.connect(lambda: self.session.redo())
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
