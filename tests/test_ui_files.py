@@ -174,3 +174,27 @@ def test_the_window_remembers_its_size_and_docks(qtbot, plan_file):
     qtbot.addWidget(again)
     assert not again.figures_dock.isVisible() and again.layers_dock.isVisible()
     QSettings().remove("window")  # the next tests' windows open with the default layout
+
+
+def test_undoing_back_to_the_saved_state_removes_the_recovery_copy(window, plan_file):
+    _edit(window)
+    window.file_actions.autosave()
+    window.file_actions.wait()
+    assert autosave.recovery_path(plan_file).exists()
+    window.session.undo()  # as saved again: nothing to recover after a crash
+    window.file_actions.wait()
+    assert not autosave.recovery_path(plan_file).exists() and autosave.pending_recovery(plan_file) is None
+
+
+def test_save_as_takes_the_old_files_recovery_copy_with_it(window, plan_file, tmp_path, monkeypatch, questions):
+    _edit(window)
+    window.file_actions.autosave()
+    window.file_actions.wait()
+    assert autosave.recovery_path(plan_file).exists()
+    other = tmp_path / "other.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(other), ""))
+    window.file_actions.save_as()
+    window.file_actions.wait()
+    assert not autosave.recovery_path(plan_file).exists()
+    assert window.file_actions.open_file(plan_file)
+    assert "恢复未保存的修改？ Recover unsaved changes?" not in questions.asked

@@ -598,3 +598,46 @@ def test_undo_and_redo_keys(window):
     assert window.undo_action.shortcut().matches(QKeySequence("Ctrl+Z")) == QKeySequence.SequenceMatch.ExactMatch
     keys = {k.toString() for k in window.redo_action.shortcuts()}
     assert {"Ctrl+Y", "Ctrl+Shift+Z"} <= keys
+
+
+def test_a_rebuilt_window_shows_the_sessions_layer_choices(qtbot):
+    from planner.ui import i18n
+
+    w = MainWindow(layered_scenario())
+    qtbot.addWidget(w)
+    w.session.set_layer_style("districts", "sites_per_km2")
+    w.session.set_layer_style("coverage", "dual")
+    try:
+        en = w.set_language("en")
+        qtbot.addWidget(en)
+        panel = en.layer_panel
+        assert panel.district_combo.currentData() == "sites_per_km2" and panel.coverage_combo.currentData() == "dual"
+        assert panel.district_classes.text() and en.canvas.choropleth is not None
+    finally:
+        i18n.save_language("zh")
+
+
+def test_the_wheel_does_not_change_an_unfocused_choice(window):
+    from PySide6.QtCore import QPointF
+
+    combo = window.layer_panel.district_combo
+    before = combo.currentIndex()
+    event = QWheelEvent(QPointF(5, 5), QPointF(5, 5), QPoint(0, 0), QPoint(0, -120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    QApplication.sendEvent(combo, event)
+    assert combo.currentIndex() == before
+
+
+def test_qts_own_buttons_speak_chinese_by_default(qtbot):
+    from PySide6.QtCore import QCoreApplication
+
+    from planner.ui import i18n
+
+    i18n.set_language("zh")
+    i18n.apply_qt_translations()
+    assert QCoreApplication.translate("QPlatformTheme", "Save") == "保存"
+    i18n.set_language("en")
+    i18n.apply_qt_translations()
+    assert QCoreApplication.translate("QPlatformTheme", "Save") == "Save"
+    i18n.set_language("zh")
+    i18n.apply_qt_translations()

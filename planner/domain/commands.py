@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.domain import vocab
 from planner.domain.features import validate_feature, validate_product
 from planner.domain.scenario import (
     LAYER_TYPES,
@@ -151,7 +152,8 @@ def set_attributes(
     new = dataclasses.replace(old, **values)
     _require_valid(new, "invalid value for")
     if label is None:
-        label = f"修改{_LAYER_NAMES[layer]} {_feature_label(old)}：{'、'.join(values)}"
+        names = "、".join(vocab.FIELD_LABELS.get(k, (k,))[0] for k in values)
+        label = f"修改{_LAYER_NAMES[layer]} {_feature_label(old)}：{names}"
     return Command(label, [Change(layer, fid, old, new)], merge_key)
 
 

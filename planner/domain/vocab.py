@@ -105,3 +105,30 @@ PRODUCT_SUGGESTIONS = {
     "330205": ("电子商务 + 能效管理",),
     "330213": ("文旅数据 + 智慧农业",),
 }
+
+
+#: Field names of features as a planner reads them: (中文, English) — for forms, tables and undo labels.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "id": ("编号", "Id"),
+    "name": ("名称", "Name"),
+    "kind": ("类型", "Kind"),
+    "operator": ("运营商", "Operator"),
+    "band_mhz": ("频段", "Band (MHz)"),
+    "height_m": ("挂高", "Height (m)"),
+    "environment": ("环境", "Environment"),
+    "lon": ("经度", "Lon"),
+    "lat": ("纬度", "Lat"),
+    "open_year": ("建成年份", "Opens"),
+    "radius_m": ("覆盖半径", "Radius (m)"),
+    "capex_wan": ("投资", "Capex (万元)"),
+    "source": ("来源", "Source"),
+    "district": ("区县", "District"),
+    "status": ("状态", "Status"),
+    "area_ha": ("面积", "Area (ha)"),
+    "data_enterprises": ("数据企业", "Data enterprises"),
+    "computing_pflops": ("算力", "Computing (PFLOPS)"),
+    "focus": ("方向", "Focus"),
+    "approximate": ("近似", "Approximate"),
+    "note": ("备注", "Note"),
+    "geometry": ("几何", "Geometry"),
+}

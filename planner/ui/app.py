@@ -18,7 +18,7 @@ from planner.storage.atomic import remove_stale_temporaries
 from planner.storage.fileformat import load
 from planner.storage.problems import ScenarioFileError
 from planner.ui import style
-from planner.ui.i18n import load_language
+from planner.ui.i18n import apply_qt_translations, load_language
 from planner.ui.main_window import MainWindow, show_load_error
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def create_app(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName(style.APP_NAME)
     app.setOrganizationName(style.ORG_NAME)
     load_language()  # Chinese unless the planner chose English (View ▸ Language)
+    apply_qt_translations()
     app.setStyle("Fusion")  # the same look on Windows, macOS and Linux, and in screenshots for the docs
     family = style.register_cjk_font()
     if family:

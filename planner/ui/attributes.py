@@ -8,6 +8,7 @@ import html
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from planner.domain import vocab
 from planner.geo.basemap import districts
 from planner.session import ScenarioEdited, ScenarioReplaced, SelectionChanged, Session
 from planner.textsafe import printable
@@ -15,15 +16,8 @@ from planner.ui.binding import SessionLink
 from planner.ui.i18n import tr
 
 #: Field names as a planner reads them.
-FIELD_NAMES = {
-    "id": "编号 Id", "name": "名称 Name", "kind": "类型 Kind", "operator": "运营商 Operator",
-    "band_mhz": "频段 Band (MHz)", "height_m": "挂高 Height (m)", "environment": "环境 Environment",
-    "lon": "经度 Lon", "lat": "纬度 Lat", "open_year": "建成年份 Opens", "radius_m": "覆盖半径 Radius (m)",
-    "capex_wan": "投资 Capex (万元)", "source": "来源 Source", "district": "区县 District", "status": "状态 Status",
-    "area_ha": "面积 Area (ha)", "data_enterprises": "数据企业 Data enterprises",
-    "computing_pflops": "算力 Computing (PFLOPS)", "focus": "方向 Focus", "approximate": "近似 Approximate",
-    "note": "备注 Note", "geometry": "几何 Geometry",
-}  # fmt: skip
+#: Field names as a planner reads them ("中文 English"), from the vocabulary the undo labels use too.
+FIELD_NAMES = {name: f"{zh} {en}" for name, (zh, en) in vocab.FIELD_LABELS.items()}
 
 
 def field_name(name: str) -> str:

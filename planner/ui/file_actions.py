@@ -49,6 +49,7 @@ class FileActions(QObject):
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="save")
         self._pending: Future | None = None
         self._edits_since_autosave = 0
+        self._discard_after_save: set[Path | None] = set()
         self.written.connect(self._on_written)
 
         def action(text: str, slot, shortcut=None) -> QAction:
@@ -86,7 +87,12 @@ class FileActions(QObject):
 
     # -- events -----------------------------------------------------------------------------------------
     def _on_event(self, event: object) -> None:
-        if isinstance(event, StackChanged) and not event.clean:
+        if isinstance(event, StackChanged) and event.clean:
+            # Back to the saved state (a save, or undoing every edit since): nothing is left to recover. Queued
+            # behind any recovery copy still being written, so that one cannot come back after it.
+            path = self.session.path
+            self._pending = self._writer.submit(autosave.discard_recovery, path)
+        elif isinstance(event, StackChanged):
             self._edits_since_autosave += 1
             # Writing runs in a thread but still takes turns with the window for Python's lock: never in the
             # middle of a drag. After many edits, or at the minute, it waits for a pause in the editing.
@@ -171,10 +177,10 @@ class FileActions(QObject):
         if not name:
             return False
         path = Path(name) if Path(name).suffix else Path(name).with_suffix(".json")
-        untitled = self.session.path is None
+        # The recovery copy of the file saved from (or of the untitled scenario) goes once the new file is written:
+        # reopening the old file must not offer edits that now live in the new one.
+        self._discard_after_save.add(self.session.path)
         self._write("save", path)
-        if untitled:
-            autosave.discard_recovery(None)
         return True
 
     def _write(self, what: str, path: Path | None) -> None:
@@ -221,7 +227,9 @@ class FileActions(QObject):
         path = Path(target)
         self.session.mark_saved(path)
         self.session.stack.set_clean(index)
-        autosave.discard_recovery(path)
+        for old in {path, *self._discard_after_save}:
+            autosave.discard_recovery(old)
+        self._discard_after_save.clear()
         self.remember(path)
         self.window.statusBar().showMessage(f"已保存 Saved: {printable(path)}", 4000)
 

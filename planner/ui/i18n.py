@@ -29,6 +29,29 @@ def tr(zh: str, en: str) -> str:
     return zh if _current == "zh" else en
 
 
+_qt_translator = None
+
+
+def apply_qt_translations() -> None:
+    """Qt's own texts (the file dialog, the Save / Discard / Cancel buttons) in the current language, from the
+    translations PySide6 ships (qtbase_zh_CN); English is Qt's own."""
+    global _qt_translator
+    from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    if _qt_translator is not None:
+        app.removeTranslator(_qt_translator)
+        _qt_translator = None
+    if _current == "zh":
+        translator = QTranslator(app)
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        if translator.load("qtbase_zh_CN", folder):
+            app.installTranslator(translator)
+            _qt_translator = translator
+
+
 def load_language() -> str:
     """The language the planner chose last time (QSettings "language"), made current; Chinese if none."""
     from PySide6.QtCore import QSettings

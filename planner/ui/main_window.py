@@ -75,7 +75,7 @@ from planner.ui.coverage_layer import COVERAGE_NAMES, COVERED_COLOURS, UNCOVERED
 from planner.ui.figures_dock import FiguresPanel
 from planner.ui.file_actions import FileActions
 from planner.ui.history import HistoryPanel
-from planner.ui.i18n import LANGUAGES, language, save_language, tr
+from planner.ui.i18n import LANGUAGES, apply_qt_translations, language, save_language, tr
 from planner.ui.map_canvas import MapCanvas
 from planner.ui.tools import TOOLS
 
@@ -138,6 +138,21 @@ def _translucent(colour: str, alpha: int) -> QColor:
     return c
 
 
+class ChoiceBox(QComboBox):
+    """A drop-down that the mouse wheel changes only once it has been clicked (focused): scrolling the layer panel
+    over it must not change what the map shows."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # to the scrolling panel
+
+
 class LayerPanel(QWidget):
     """Layer checkboxes (top to bottom as drawn) and the legend of what each symbol means."""
 
@@ -194,7 +209,7 @@ class LayerPanel(QWidget):
             v.addLayout(row)
             self.checkboxes[name], self.opacity_sliders[name], self.blocks[name] = box, slider, block
             if name == "coverage":
-                self.coverage_combo = QComboBox()
+                self.coverage_combo = ChoiceBox()
                 for key, (czh, cen) in COVERAGE_NAMES.items():
                     self.coverage_combo.addItem(tr(czh, cen), key)
                 self.coverage_combo.setToolTip(tr("覆盖图层显示的网络", "Which network the coverage layer shows"))
@@ -207,7 +222,7 @@ class LayerPanel(QWidget):
                 row_layout.addWidget(self.coverage_combo)
                 v.addWidget(combo_row)
             if name == "districts":
-                self.district_combo = QComboBox()
+                self.district_combo = ChoiceBox()
                 self.district_combo.addItem(tr("按一区一品", "By product"), "product")
                 for key, (fzh, fen, unit) in CHOROPLETH_FIGURES.items():
                     self.district_combo.addItem(tr(f"{fzh}（{unit}）", f"{fen} ({unit})"), key)
@@ -224,6 +239,12 @@ class LayerPanel(QWidget):
                 row_layout.addWidget(self.district_classes)
                 v.addWidget(combo_row)
         self._arrange()
+        # The choices show the session's state from the start (a window rebuilt for another language, say).
+        for combo, layer in ((self.coverage_combo, "coverage"), (self.district_combo, "districts")):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(session.layers[layer].style)))
+            combo.blockSignals(False)
+        self._show_classes()
         self._link.attach(session, self._on_event)
 
         line = QFrame()
@@ -569,7 +590,7 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(6, 0, 6, 0)
         bar.addWidget(self.scenario_label)
         bar.addWidget(self.counts_label)
-        bar.addWidget(self.synthetic_label)
+        bar.addPermanentWidget(self.synthetic_label)  # permanent: a status message never hides under it
         bar.addPermanentWidget(self.coords_label)
         self.canvas.cursorMoved.connect(self._show_cursor)
         self.canvas.cursorLeft.connect(self.coords_label.clear)
@@ -721,6 +742,7 @@ class MainWindow(QMainWindow):
         if lang == language():
             return self
         save_language(lang)
+        apply_qt_translations()
         from planner.ui import app
 
         return app.keep(self.hand_over())
