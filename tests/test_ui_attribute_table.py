@@ -128,3 +128,12 @@ def test_values_are_read_as_excel_writes_them():
         parse_value("sites", "band_mhz", "3500.5")
     with pytest.raises(ValueError):
         parse_value("sites", "open_year", "")
+
+
+def test_a_refusal_names_the_field_as_a_planner_reads_it(window):
+    m = _model(window)
+    said = []
+    m.message.connect(said.append)
+    m.sort(_col(m, "id"))
+    assert not m.paste(m.ids.index("site-000001"), _col(m, "band_mhz"), "100\n")  # parses, the model refuses
+    assert "频段" in said[-1] and "row 1" in said[-1]

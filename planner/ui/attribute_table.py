@@ -33,7 +33,7 @@ from planner.domain import commands as cmd
 from planner.domain.scenario import LAYER_TYPES
 from planner.session import ScenarioEdited, ScenarioReplaced, Session
 from planner.textsafe import printable
-from planner.ui.attributes import field_name
+from planner.ui.attributes import field_name, readable
 from planner.ui.binding import SessionLink
 from planner.ui.i18n import tr
 
@@ -249,7 +249,7 @@ class LayerTableModel(QAbstractTableModel):
                     commands.append(cmd.set_attributes(s, self.layer, fid, **values))
                 except ValueError as exc:
                     row = self._row_of[fid]
-                    problems.append(f"第 {row + 1} 行 row {row + 1} ({fid}): {exc}")
+                    problems.append(f"第 {row + 1} 行 row {row + 1} ({fid}): {readable(exc)}")
         if problems:
             shown = "; ".join(problems[:5]) + (f"; … (+{len(problems) - 5})" if len(problems) > 5 else "")
             self.message.emit(f"未修改 Nothing changed — {printable(shown)}")

@@ -20,6 +20,18 @@ from planner.ui.i18n import tr
 FIELD_NAMES = {name: f"{zh} {en}" for name, (zh, en) in vocab.FIELD_LABELS.items()}
 
 
+def readable(message: object) -> str:
+    """A model's message with its field names as a planner reads them ("height_m: …" → "挂高 height_m: …")."""
+    import re
+
+    text = printable(message)
+    return re.sub(
+        r"\b(" + "|".join(map(re.escape, FIELD_NAMES)) + r"):",
+        lambda m: f"{field_name(m.group(1))} ({m.group(1)}):",
+        text,
+    )
+
+
 def field_name(name: str) -> str:
     """A field's name in the interface language (the field's own name if it has none)."""
     label = FIELD_NAMES.get(name)
@@ -155,7 +167,7 @@ class AttributesPanel(QWidget):
                     return
                 command = cmd.set_attributes(s, layer, key, **{name: value})
         except ValueError as exc:
-            self.message.emit(f"未修改 Not changed — {field_name(name)}: {printable(exc)}")
+            self.message.emit(f"未修改 Not changed — {field_name(name)}: {readable(exc)}")
             QTimer.singleShot(0, self.refresh)
             return
         self.session.push(command)

@@ -79,7 +79,9 @@ class MapTool:
         try:
             command = make()
         except ValueError as exc:
-            self.tell(f"未执行 Not done: {exc}")
+            from planner.ui.attributes import readable
+
+            self.tell(f"未执行 Not done: {readable(exc)}")
             return False
         self.session.push(command)
         return True
