@@ -425,17 +425,16 @@ _ODD_VALUES = [
 
 @pytest.mark.parametrize("batch", [4096, 1])
 def test_the_fast_path_for_sites_accepts_and_reports_exactly_what_the_full_check_does(monkeypatch, batch):
-    """Sites are read by two fast paths (for 220,000-site files) that must agree with the full validation: each of
-    ~700 spoilt site features gives the same scenario, or the same report, with the fast paths on or off. The
-    batch path reads runs of ``SITE_BATCH`` features (all of this file's sites in one run, or one per run, so that
-    the spoilt feature's run alone falls back to the per-feature path)."""
+    """Sites are read by a fast path (for 220,000-site files) that must agree with the full validation: each of
+    ~700 spoilt site features gives the same scenario, or the same report, with the fast path on or off. The
+    batch path reads runs of ``SITE_BATCH`` features (all of this file's sites in one run, split in halves down to
+    the spoilt feature, or one per run)."""
     import random
 
     from planner.storage import fileformat
 
     rng = random.Random(6)
     keys = ["kind", "operator", "band_mhz", "height_m", "environment", "open_year", "radius_m", "capex_wan", "source"]
-    full = fileformat._Reader.plain_site
     real_batch = fileformat.read_site_batch
     used = []
 
@@ -486,9 +485,7 @@ def test_the_fast_path_for_sites_accepts_and_reports_exactly_what_the_full_check
         monkeypatch.setattr(fileformat, "SITE_BATCH", batch)
         fast = outcome(text)
         monkeypatch.setattr(fileformat, "read_site_batch", lambda features, seen: None)
-        monkeypatch.setattr(fileformat._Reader, "plain_site", lambda self, feat, seen, n: None)
         slow = outcome(text)
-        monkeypatch.setattr(fileformat._Reader, "plain_site", full)
         monkeypatch.setattr(fileformat, "read_site_batch", batch_reader)
         assert fast == slow, text
         accepted += not isinstance(fast, str)
