@@ -32,6 +32,11 @@ def readable(message: object) -> str:
     )
 
 
+def _field_text(value: object) -> str:
+    """A field's value as the form's text box holds it (empty for "not given")."""
+    return "" if value is None else ("是" if value is True else "否" if value is False else str(value))
+
+
 def field_name(name: str) -> str:
     """A field's name in the interface language (the field's own name if it has none)."""
     label = FIELD_NAMES.get(name)
@@ -75,6 +80,7 @@ class AttributesPanel(QWidget):
         layout.addWidget(self.form_box)
         layout.addStretch(1)
         self.editors: dict[str, QLineEdit] = {}
+        self._geometry_label: QLabel | None = None
         self._shown: tuple[str, str] | None = None
         self._link.attach(session, self._on_event)
         self.refresh()
@@ -86,7 +92,27 @@ class AttributesPanel(QWidget):
             layer, key = self._shown
             collection = "products" if layer == "districts" else layer
             if any(ch.collection == collection and ch.key == key for ch in event.changes):
-                self.refresh()  # only when the shown item changed (not at every step of a drag elsewhere)
+                self._update_values()  # only when the shown item changed (not at every step of a drag elsewhere)
+
+    def _update_values(self) -> None:
+        """The shown item changed (a step of its drag, an undo): new values in the same form, the field being typed
+        in left alone; the form is made again only if the item is gone."""
+        layer, key = self._shown
+        s = self.session.scenario
+        if layer == "districts":
+            values = {"products": s.products.get(key) or ""}
+        else:
+            feature = s.layer(layer).get(key)
+            if feature is None:
+                self.refresh()
+                return
+            values = {name: _field_text(getattr(feature, name)) for name in self.editors}
+            if self._geometry_label is not None:
+                self._geometry_label.setText(_show(feature.geometry) if hasattr(feature, "geometry") else "")
+        for name, edit in self.editors.items():
+            text = printable(values[name]) if values[name] else ""
+            if not edit.hasFocus() and edit.text() != text:
+                edit.setText(text)
 
     def shown_text(self) -> str:
         """Everything the panel shows, as plain text (for tests and the clipboard)."""
@@ -103,6 +129,7 @@ class AttributesPanel(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.editors = {}
+        self._geometry_label = None
 
     def refresh(self) -> None:
         """Show the first selected item (or a hint when nothing is selected)."""
@@ -135,10 +162,12 @@ class AttributesPanel(QWidget):
         for f in dataclasses.fields(feature):
             value = getattr(feature, f.name)
             if f.name in ("id", "geometry"):
-                self.form.addRow(field_name(f.name), QLabel(_show(value)))
+                label = QLabel(_show(value))
+                self.form.addRow(field_name(f.name), label)
+                if f.name == "geometry":
+                    self._geometry_label = label
             else:
-                text = "" if value is None else ("是" if value is True else "否" if value is False else str(value))
-                self._editor(f.name, field_name(f.name), text)
+                self._editor(f.name, field_name(f.name), _field_text(value))
 
     def _editor(self, name: str, label: str, text: str) -> None:
         edit = QLineEdit(printable(text) if text else "")

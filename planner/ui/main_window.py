@@ -245,6 +245,10 @@ class LayerPanel(QWidget):
             combo.setCurrentIndex(max(0, combo.findData(session.layers[layer].style)))
             combo.blockSignals(False)
         self._show_classes()
+        self._classes_timer = QTimer(self)
+        self._classes_timer.setSingleShot(True)
+        self._classes_timer.setInterval(200)
+        self._classes_timer.timeout.connect(self._show_classes)
         self._link.attach(session, self._on_event)
 
         line = QFrame()
@@ -350,8 +354,12 @@ class LayerPanel(QWidget):
                 self.district_combo.setCurrentIndex(i)
                 self.district_combo.blockSignals(False)
             self._show_classes()
-        elif isinstance(event, FiguresUpdated) and self._session.layers["districts"].style != "product":
-            self._show_classes()
+        elif (
+            isinstance(event, FiguresUpdated)
+            and self._session.layers["districts"].style != "product"
+            and not self._classes_timer.isActive()
+        ):
+            self._classes_timer.start()  # as the map's colours: at most five times a second during a drag
         if isinstance(event, LayerChanged) and event.state is not None and event.name == "coverage":
             i = self.coverage_combo.findData(event.state.style)
             if i >= 0 and i != self.coverage_combo.currentIndex():

@@ -1114,14 +1114,11 @@ class MapCanvas(QGraphicsView):
                 continue
             items = self._park_items if layer == "parks" else self._zone_items
             for fid, item in items.items():
-                box = item.sceneBoundingRect() if layer == "zones" or fid not in self._point_parks() else None
-                inside = scene.contains(item.pos()) if box is None else scene.contains(box)
-                if inside:
+                # A point park's marker keeps its screen size (its scene box means nothing): its position counts.
+                marker = item.flags() & QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+                if scene.contains(item.pos()) if marker else scene.contains(item.sceneBoundingRect()):
                     found.append((layer, fid))
         return found
-
-    def _point_parks(self) -> set[str]:
-        return {pid for pid, p in self.scenario.parks.items() if p.geometry.geom_type == "Point"}
 
     def anchor_of(self, layer: str, fid: str) -> tuple[float, float]:
         """A point that moves with the feature (a site's position, a geometry's first vertex), in lon/lat."""
