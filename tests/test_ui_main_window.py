@@ -16,6 +16,7 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QFontDatabase, QKeySequence, QWheelEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from shapely.geometry import Point, box
 
@@ -641,3 +642,40 @@ def test_qts_own_buttons_speak_chinese_by_default(qtbot):
     assert QCoreApplication.translate("QPlatformTheme", "Save") == "Save"
     i18n.set_language("zh")
     i18n.apply_qt_translations()
+
+
+def test_ctrl_z_in_a_form_field_is_left_to_the_windows_undo(window):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QLineEdit
+
+    window.session.select([("sites", sorted(window.scenario.sites)[0])])
+    field = window.attributes_panel.editors["height_m"]
+    for keys in ("Ctrl+Z", "Ctrl+Y", "Ctrl+Shift+Z"):
+        combo = QKeySequence(keys)[0]
+        override = QKeyEvent(QEvent.Type.ShortcutOverride, combo.key(), combo.keyboardModifiers())
+        QApplication.sendEvent(field, override)
+        assert not override.isAccepted(), keys  # the text box does not claim it: Edit ▸ Undo / Redo gets it
+    plain, override = (
+        QLineEdit("x"),
+        QKeyEvent(QEvent.Type.ShortcutOverride, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier),
+    )
+    plain.setText("y")
+    QApplication.sendEvent(plain, override)
+    assert override.isAccepted()  # (a plain text box would take it)
+
+
+def test_a_committed_field_follows_an_undo_even_with_the_focus(window, qtbot):
+    window.show()
+    qtbot.waitExposed(window)
+    s = window.session
+    sid = sorted(s.scenario.sites)[0]
+    s.select([("sites", sid)])
+    field = window.attributes_panel.editors["height_m"]
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, "45")
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    assert s.scenario.sites[sid].height_m == 45.0
+    window.undo_action.trigger()  # what Ctrl+Z does
+    assert s.scenario.sites[sid].height_m == 30.0 and field.text() == "30.0"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import html
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from planner.domain import vocab
@@ -60,6 +61,21 @@ def _show(value: object) -> str:
     return html.escape(printable(value))
 
 
+class FieldEdit(QLineEdit):
+    """A form field whose Ctrl+Z / Ctrl+Y are the window's Undo and Redo, not the text box's own: an edit is
+    committed on Enter, so the box's text history would show a value the scenario does not have."""
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ShortcutOverride and (
+            e.matches(QKeySequence.StandardKey.Undo)
+            or e.matches(QKeySequence.StandardKey.Redo)
+            or QKeySequence(e.keyCombination()) in (QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z"))
+        ):
+            e.ignore()  # not taken here: the shortcut goes on to Edit ▸ Undo / Redo
+            return False
+        return super().event(e)
+
+
 class AttributesPanel(QWidget):
     """The first selected item's attributes as a form: identify shows them, editing a field (Enter) pushes a
     command — the id and the geometry are shown, not edited here (the map tools move and reshape)."""
@@ -111,7 +127,7 @@ class AttributesPanel(QWidget):
                 self._geometry_label.setText(_show(feature.geometry) if hasattr(feature, "geometry") else "")
         for name, edit in self.editors.items():
             text = printable(values[name]) if values[name] else ""
-            if not edit.hasFocus() and edit.text() != text:
+            if not (edit.hasFocus() and edit.isModified()) and edit.text() != text:  # not what is being typed
                 edit.setText(text)
 
     def shown_text(self) -> str:
@@ -170,7 +186,7 @@ class AttributesPanel(QWidget):
                 self._editor(f.name, field_name(f.name), _field_text(value))
 
     def _editor(self, name: str, label: str, text: str) -> None:
-        edit = QLineEdit(printable(text) if text else "")
+        edit = FieldEdit(printable(text) if text else "")
         edit.setPlaceholderText("—")
         edit.editingFinished.connect(lambda n=name, e=edit: self._edited(n, e))
         self.form.addRow(label, edit)
@@ -199,6 +215,7 @@ class AttributesPanel(QWidget):
             self.message.emit(f"未修改 Not changed — {field_name(name)}: {readable(exc)}")
             QTimer.singleShot(0, self.refresh)
             return
+        edit.setModified(False)  # committed: from now on the field shows the scenario's value (an undo, say)
         self.session.push(command)
 
     message = Signal(str)
