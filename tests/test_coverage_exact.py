@@ -336,7 +336,9 @@ def test_a_zone_rename_recomputes_no_grid_and_an_f5g_edit_only_what_it_reaches(m
     grids = []
     real = CoverageEngine._zone_grid
     monkeypatch.setattr(
-        CoverageEngine, "_zone_grid", lambda self, frame: grids.append(frame.zone.id) or real(self, frame)
+        CoverageEngine,
+        "_zone_grid",
+        lambda self, frame, reuse=None: grids.append(frame.zone.id) or real(self, frame, reuse),
     )
     refreshed = []
     real_f5g = CoverageEngine._refresh_zone_f5g
@@ -412,4 +414,64 @@ def test_a_year_step_then_edits_stay_equal_to_a_fresh_engine():
     engine.set_year(YEAR)
     while stack.undo():
         pass
+    _assert_equals_fresh(engine, s)
+
+
+def test_a_dragged_zone_keeps_its_counts_and_equals_a_fresh_engine_at_every_step(monkeypatch):
+    """A zone drag recounts only the strips it uncovers (no whole count of the grid), the undo counts nothing,
+    and every step — with site edits in between, and a removal undone after a site moved inside the zone —
+    equals a fresh engine."""
+    from planner.geo import grid
+
+    s = _start(random.Random(5))
+    engine = CoverageEngine(s, YEAR)
+    stack = CommandStack(s)
+    whole = []
+    real = grid.count_discs
+    monkeypatch.setattr(
+        "planner.analysis.coverage.count_discs", lambda spec, *a, **k: whole.append(spec.size) or real(spec, *a, **k)
+    )
+    for step in range(6):
+        stack.push(cmd.move_feature(s, "zones", "zone-000001", 0.0007, -0.0004))
+        assert whole == []  # the strips are counted by recount_discs, never the whole grid again
+        _assert_equals_fresh(engine, s)
+        whole.clear()  # (the fresh engine counted its grids)
+        if step == 2:
+            site = sorted(s.sites)[0]
+            stack.push(cmd.move_feature(s, "sites", site, 0.001, 0.0))
+            _assert_equals_fresh(engine, s)
+            whole.clear()
+    for _ in range(8):
+        stack.undo()
+        assert whole == []
+        _assert_equals_fresh(engine, s)
+        whole.clear()
+    stack.push(cmd.remove_features(s, "zones", ["zone-000001"]))
+    inside = cmd.add_features(s, [make_site(0, 121.58, 29.87, id=s.new_id("sites"), kind="5g_a", band_mhz=4900)])
+    stack.push(inside)
+    stack.undo()  # the site again out, then the zone back: its spare grid still counts as before the site
+    stack.undo()
+    _assert_equals_fresh(engine, s)
+    stack.push(cmd.remove_features(s, "zones", ["zone-000001"]))
+    stack.push(inside)
+    _assert_equals_fresh(engine, s)
+    stack.undo()
+    stack.redo()  # the zone is still removed; its spare grid predates the site and must not come back
+    stack.undo()
+    stack.undo()
+    _assert_equals_fresh(engine, s)
+
+
+def test_an_undo_after_an_f5g_edit_does_not_bring_back_stale_f5g_cells():
+    s = _start(random.Random(6))
+    engine = CoverageEngine(s, YEAR)
+    stack = CommandStack(s)
+    stack.push(cmd.move_feature(s, "zones", "zone-000001", 0.001, 0.0))
+    stack.push(cmd.move_feature(s, "zones", "zone-000002", -0.01, 0.0))  # the F5G zone over zone-000001
+    _assert_equals_fresh(engine, s)
+    stack.undo()
+    stack.undo()
+    _assert_equals_fresh(engine, s)
+    stack.redo()
+    stack.redo()
     _assert_equals_fresh(engine, s)

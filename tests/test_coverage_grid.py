@@ -115,3 +115,53 @@ def test_an_engine_that_follows_no_scenario_still_knows_the_slots():
     live = CoverageEngine(s)
     assert live._slots == engine._slots
     live.close()
+
+
+def _lattice_discs(rng: np.random.Generator):
+    """A lattice grid far from the origin (as UTM metres are), and discs on and around it."""
+    cell = float(rng.choice([5.0, 5.0 * 2 ** (3 / 8), 25.0]))
+    nx, ny = (int(v) for v in rng.integers(1, 60, 2))
+    spec = GridSpec.covering(
+        (350_000.0, 3_300_000.0, 350_000.0 + nx * cell, 3_300_000.0 + ny * cell), cell, lattice=True
+    )
+    n = int(rng.integers(0, 150))
+    x = spec.x0 + rng.uniform(-0.4, 1.4, n) * spec.nx * cell
+    y = spec.y0 + rng.uniform(-0.4, 1.4, n) * spec.ny * cell
+    r = rng.uniform(0, 0.6, n) * max(spec.nx, spec.ny) * cell
+    return spec, x, y, r
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_lattice_grids_agree_on_every_cell_they_share_and_with_the_per_disc_cells(seed):
+    rng = np.random.default_rng(seed)
+    spec, x, y, r = _lattice_discs(rng)
+    whole = count_discs(spec, x, y, r)
+    np.testing.assert_array_equal(whole, _per_disc(spec, x, y, r))
+    for _ in range(5):  # any window of the grid, counted on its own, gives the same counts
+        r0, r1 = sorted(int(v) for v in rng.integers(0, spec.ny + 1, 2))
+        c0, c1 = sorted(int(v) for v in rng.integers(0, spec.nx + 1, 2))
+        if r1 > r0 and c1 > c0:
+            np.testing.assert_array_equal(count_discs(spec.window(r0, r1, c0, c1), x, y, r), whole[r0:r1, c0:c1])
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_recounting_a_moved_lattice_grid_equals_counting_it_afresh(seed):
+    rng = np.random.default_rng(100 + seed)
+    old, x, y, r = _lattice_discs(rng)
+    is_a = rng.random(len(x)) < 0.4
+    old_counts = [count_discs(old, x, y, r), count_discs(old, x[is_a], y[is_a], r[is_a])]
+    dx, dy = (int(v) for v in rng.integers(-30, 31, 2))
+    grow = (int(v) for v in rng.integers(-5, 6, 2))
+    nx, ny = (max(1, n + g) for n, g in zip((old.nx, old.ny), grow, strict=True))
+    new = GridSpec(old.x0 + dx * old.cell, old.y0 + dy * old.cell, old.cell, nx, ny, lattice=True)
+    got = grid.recount_discs(new, old, old_counts, x, y, r, [None, is_a])
+    np.testing.assert_array_equal(got[0], count_discs(new, x, y, r))
+    np.testing.assert_array_equal(got[1], count_discs(new, x[is_a], y[is_a], r[is_a]))
+    assert got[0].dtype == count_discs(new, x, y, r).dtype
+
+
+def test_recounting_needs_two_lattice_grids_of_one_cell_size():
+    a = GridSpec(0.0, 0.0, 5.0, 4, 4, lattice=True)
+    for b in (GridSpec(0.0, 0.0, 5.0, 4, 4), GridSpec(0.0, 0.0, 6.0, 4, 4, lattice=True)):
+        with pytest.raises(ValueError):
+            grid.recount_discs(a, b, [np.zeros((4, 4), np.uint16)], [], [], [], [None])

@@ -50,6 +50,7 @@ from planner.geo.grid import (
     disc_cells,
     polygon_runs,
     rasterize_polygon,
+    recount_discs,
     runs_to_labels,
 )
 from planner.geo.site_radius import site_radius_groups, site_radius_m
@@ -62,6 +63,14 @@ CITY_CELL_M = 50.0
 #: Zone grids aim at this many cells, within the cell-size limits below.
 ZONE_TARGET_CELLS = 250_000
 ZONE_CELL_MIN_M, ZONE_CELL_MAX_M = 5.0, 25.0
+#: Zone cell sizes are steps of 2^(1/8) (≈9 %) from the minimum: a zone moved or slightly reshaped keeps its cell
+#: size, hence its lattice, and its grid keeps the counts of the cells it keeps (see _zone_grid).
+ZONE_CELL_STEPS_PER_OCTAVE = 8
+#: Replaced zone grids kept for an undo or the next step of a drag (see CoverageEngine._regrid).
+MAX_SPARE_GRIDS = 4
+#: Results the engine's memo keeps (F5G unions, area fractions, F5G cells of a zone grid: see _Memo).
+MEMO_SIZE = 64
+RASTER_MEMO_SIZE = 8
 #: Discs in the exact vector computation of polygon parks: segments per quarter circle.
 EXACT_QUAD_SEGS = 64
 LAYERS = ("5g", "5g_a")
@@ -391,6 +400,28 @@ def _worker() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage")
 
 
+class _Memo:
+    """The last results of a few pure computations on geometries (unions, intersections, rasters), keyed by what
+    they are computed from: the *identity* of the input objects, which the memo keeps alive while it holds the
+    result (so no id is reused meanwhile). An undo brings back the very objects it replaced and finds its
+    results here; a result is what computing it again would give, so figures still equal a fresh engine's.
+    """
+
+    def __init__(self, size: int):
+        self._size = size
+        self._items: dict[tuple, tuple[object, object]] = {}
+
+    def get(self, key: tuple, inputs: object, compute: Callable[[], object]):
+        """The result for ``key``, computed by ``compute()`` on a miss; ``inputs`` are the objects ``key`` names."""
+        hit = self._items.pop(key, None)
+        if hit is None:
+            hit = (inputs, compute())
+        self._items[key] = hit  # the most recent last
+        while len(self._items) > self._size:
+            self._items.pop(next(iter(self._items)))
+        return hit[1]
+
+
 def _boxes_meet(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     """Whether two bounding boxes (x0, y0, x1, y1) touch or overlap."""
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
@@ -411,7 +442,10 @@ def _same_coverage(old: Zone, new: Zone) -> bool:
 
 
 def _zone_cell(area_m2: float) -> float:
-    return float(np.clip(math.sqrt(max(area_m2, 1.0) / ZONE_TARGET_CELLS), ZONE_CELL_MIN_M, ZONE_CELL_MAX_M))
+    """The cell size of a zone's grid: ≈ZONE_TARGET_CELLS cells, rounded to a step of the cell-size ladder."""
+    raw = math.sqrt(max(area_m2, 1.0) / ZONE_TARGET_CELLS)
+    steps = round(ZONE_CELL_STEPS_PER_OCTAVE * math.log2(max(raw, ZONE_CELL_MIN_M) / ZONE_CELL_MIN_M))
+    return float(min(ZONE_CELL_MIN_M * 2.0 ** (steps / ZONE_CELL_STEPS_PER_OCTAVE), ZONE_CELL_MAX_M))
 
 
 def _site_xy(site: Site) -> tuple[float, float]:
@@ -428,6 +462,9 @@ class CoverageEngine:
         self.scenario = scenario
         self.year = scenario.horizon_year if year is None else int(year)
         self._districts = districts()
+        self._metric_cache: dict[int, tuple[Zone, object, tuple[float, float, float, float]]] = {}  # F5G zones
+        self._memo = _Memo(MEMO_SIZE)
+        self._raster_memo = _Memo(RASTER_MEMO_SIZE)  # zone-sized F5G rasters, up to ~0.6 MB each
         self._listeners = Listeners("a coverage engine")
         self._delta: CoverageDelta | None = None  # what the edit being applied has changed
         self._f5g_raster: tuple[tuple[str, ...], np.ndarray] | None = None  # (open F5G zone ids, city cells)
@@ -458,6 +495,9 @@ class CoverageEngine:
     def rebuild(self) -> None:
         """Recompute everything from the scenario (on creation and when the year changes)."""
         self._f5g_raster = None
+        # Removed zones' last grids, by zone id, with the disc version they are current at (see _update_zones).
+        self._spare_grids: dict[str, tuple[int, int, _ZoneGrid]] = {}  # (disc version, F5G version, grid)
+        self._disc_version = self._f5g_version = 0
         with paused_gc():
             self._rebuild()
 
@@ -505,32 +545,55 @@ class CoverageEngine:
         return _CountLayer(self.city_spec, counts, self.city_labels, n, self.city_runs, self.city_run_labels, discs)
 
     def _open_f5g_metric(self) -> dict[str, object]:
-        """The F5G zones open by the year, in metres, by id (the order every union takes them in)."""
+        """The F5G zones open by the year, in metres, by id (the order every union takes them in).
+
+        A zone's metric outline is kept while the zone object is the same, so an F5G edit projects one zone, not
+        all of them; their bounding boxes are kept beside them (``_f5g_bounds``).
+        """
         zones = sorted((z for z in self.scenario.zones.values() if z.kind == "f5g" and z.open_year <= self.year),
                        key=lambda z: z.id)  # fmt: skip
-        return {z.id: geometry_to_metric(z.geometry) for z in zones}
+        cache = self._metric_cache  # by the zone object's id: the zone object is part of the entry
+        kept = {}
+        for z in zones:
+            hit = cache.pop(id(z), None)
+            if hit is None or hit[0] is not z:
+                metric = geometry_to_metric(z.geometry)
+                hit = (z, metric, metric.bounds)
+            kept[id(z)] = hit
+        # Zones replaced lately stay too (the last few), so that an undo finds the very outlines, hence the unions
+        # and fractions the memo holds for them.
+        self._metric_cache = dict(list(cache.items())[-MAX_SPARE_GRIDS:]) | kept
+        self._f5g_bounds = {hit[0].id: hit[2] for hit in kept.values()}
+        return {hit[0].id: hit[1] for hit in kept.values()}
 
     def _local_f5g(self, bounds: tuple[float, float, float, float]):
         """The union of the open F5G zones whose bounding box meets ``bounds`` (None if none does).
 
         Every region's F5G figure is computed from the F5G zones that reach it, taken in id order: the live engine
         then recomputes only the regions an F5G edit reaches and still equals a fresh engine bit for bit (a union
-        of all zones would give a far-away region's area from a geometry that changed elsewhere).
+        of all zones would give a far-away region's area from a geometry that changed elsewhere). The union of
+        the same outlines is remembered (an undo finds the union it had).
         """
         import shapely
 
-        parts = [g for g in self._f5g_metric.values() if _boxes_meet(g.bounds, bounds)]
-        return shapely.union_all(parts) if parts else None
+        box = self._f5g_bounds
+        parts = [g for zid, g in self._f5g_metric.items() if _boxes_meet(box[zid], bounds)]
+        if not parts:
+            return None
+        return self._memo.get(("union", *map(id, parts)), parts, lambda: shapely.union_all(parts))
 
-    @staticmethod
-    def _f5g_fraction(geom, union) -> float:
-        """Percentage of ``geom``'s area inside the F5G ``union`` (0 with no union)."""
+    def _f5g_fraction(self, geom, union) -> float:
+        """Percentage of ``geom``'s area inside the F5G ``union`` (0 with no union); remembered per pair."""
         import shapely
 
         if union is None:
             return 0.0
-        area = geom.area
-        return 100.0 * shapely.intersection(geom, union).area / area if area else 0.0
+
+        def fraction() -> float:
+            area = geom.area
+            return 100.0 * shapely.intersection(geom, union).area / area if area else 0.0
+
+        return self._memo.get(("fraction", id(geom), id(union)), (geom, union), fraction)
 
     def _zone_frames(self) -> tuple[dict[str, object], list[float], list[_ZoneFrame]]:
         """The open F5G zones, the districts' F5G fractions and the site-independent part of every zone grid."""
@@ -543,7 +606,7 @@ class CoverageEngine:
         metric = geometry_to_metric(zone.geometry)
         area = metric.area
         cell = _zone_cell(area)
-        spec = GridSpec.covering(metric.bounds, cell, margin=cell)
+        spec = GridSpec.covering(metric.bounds, cell, margin=cell, lattice=True)
         # Label 0 inside the zone, 1 outside.
         labels, runs, run_labels = runs_to_labels(spec, [(*polygon_runs(spec, metric), 0)], 1)
         mask = labels == 0
@@ -555,17 +618,32 @@ class CoverageEngine:
         union = self._local_f5g(metric.bounds)
         if union is None:
             return np.zeros(spec.size, bool), 0.0
-        return rasterize_polygon(spec, union).reshape(-1) & mask, self._f5g_fraction(metric, union)
+        cells = self._raster_memo.get(
+            ("f5g cells", spec, id(metric), id(union)), (metric, union), lambda: rasterize_polygon(spec, union)
+        )
+        return cells.reshape(-1) & mask, self._f5g_fraction(metric, union)
 
-    def _zone_grid(self, frame: _ZoneFrame) -> _ZoneGrid:
+    def _zone_grid(self, frame: _ZoneFrame, reuse: _ZoneGrid | None = None) -> _ZoneGrid:
+        """The zone grid of ``frame``, counting the discs afresh or, from ``reuse`` (a grid of the same zone whose
+        counts are current) where the two lattices meet: a dragged zone recounts only the strips it uncovers."""
         spec = frame.spec
         st = self._store
         near = st.near(spec.bounds)
+        if reuse is not None and reuse.spec.cell != spec.cell:
+            reuse = None
+        is_a = st.is_a[near]
+        subsets = {"5g": None, "5g_a": is_a}
+        if reuse is None:
+            x, y, r = st.x[near], st.y[near], st.r[near]
+            counts = [count_discs(spec, x, y, r) if m is None else count_discs(spec, x[m], y[m], r[m])
+                      for m in subsets.values()]  # fmt: skip
+        else:
+            old = [reuse.layers[layer].counts for layer in subsets]
+            counts = recount_discs(spec, reuse.spec, old, st.x[near], st.y[near], st.r[near], list(subsets.values()))
         layers = {}
-        for layer in LAYERS:
-            sel = near if layer == "5g" else near[st.is_a[near]]
-            counts = count_discs(spec, st.x[sel], st.y[sel], st.r[sel])
-            layers[layer] = _CountLayer(spec, counts, frame.labels, 1, frame.runs, frame.run_labels, len(sel))
+        for layer, c in zip(subsets, counts, strict=True):
+            discs = len(near) if subsets[layer] is None else int(is_a.sum())
+            layers[layer] = _CountLayer(spec, c, frame.labels, 1, frame.runs, frame.run_labels, discs)
         zg = _ZoneGrid(frame.zone, frame.metric, spec, frame.area_km2, frame.mask_cells, layers, frame.f5g)
         zg.dual_cells = int(((layers["5g_a"].counts > 0) & zg.f5g).sum())
         zg.f5g_pct = frame.f5g_pct
@@ -659,6 +737,7 @@ class CoverageEngine:
         """Add (sign +1) or remove (-1) many discs at once: one disc-count grid per layer and grid."""
         if not sites:
             return
+        self._disc_version += 1
         st = self._store
         slots = self._slots
         if sign > 0:
@@ -762,6 +841,7 @@ class CoverageEngine:
         """Rebuild the grids of the zones ``regrid``; redo the F5G figures that the boxes ``f5g_reach`` touch."""
         year = self.year
         if f5g_reach:
+            self._f5g_version += 1  # the spare grids' F5G cells may no longer hold
             self._f5g_metric = self._open_f5g_metric()
             self._f5g_raster = None
             reaches = lambda bounds: any(_boxes_meet(bounds, b) for b in f5g_reach)  # noqa: E731
@@ -778,12 +858,34 @@ class CoverageEngine:
                 self._delta.f5g_bounds += f5g_reach
         for zid in regrid:
             zone = self.scenario.zones.get(zid)
+            current = self.zone_grids.pop(zid, None)
             if _has_figures(zone, year):
-                self.zone_grids[zid] = self._zone_grid(self._zone_frame(zone))
-            else:
-                self.zone_grids.pop(zid, None)
+                self.zone_grids[zid] = self._regrid(zone, current)
+            if current is not None:
+                self._keep_spare(current)
         if regrid:  # in the scenario's order, as a fresh engine lists them
             self.zone_grids = {z: self.zone_grids[z] for z in self.scenario.zones if z in self.zone_grids}
+
+    def _regrid(self, zone: Zone, current: _ZoneGrid | None) -> _ZoneGrid:
+        """A new grid for ``zone``, from what is still current: its spare grid as it is, when the zone is back as
+        it was then (an undo or a redo: nothing to count), or the counts of the spare or current grid where the
+        lattices meet (a drag: only the strips the zone uncovers are counted)."""
+        spare = self._spare_grids.pop(zone.id, None)
+        if spare is not None and spare[0] == self._disc_version:
+            grid = spare[2]
+            if spare[1] == self._f5g_version and grid.zone.geometry is zone.geometry:
+                grid.zone = zone  # the same outline and F5G cells: only the name or a note can differ
+                return grid
+            current = current or grid
+        return self._zone_grid(self._zone_frame(zone), reuse=current)
+
+    def _keep_spare(self, grid: _ZoneGrid) -> None:
+        """Keep a replaced zone grid for :meth:`_regrid` (the last few zones only: each is a few MB)."""
+        spares = self._spare_grids
+        spares.pop(grid.zone.id, None)
+        spares[grid.zone.id] = (self._disc_version, self._f5g_version, grid)
+        while len(spares) > MAX_SPARE_GRIDS:
+            spares.pop(next(iter(spares)))
 
     def _refresh_zone_f5g(self, zg: _ZoneGrid) -> None:
         """Redo a zone grid's F5G cells, F5G share and 双万兆 cells (its site counts stay)."""
@@ -793,6 +895,7 @@ class CoverageEngine:
 
     def _apply_disc(self, slot: int, sign: int) -> None:
         """Add (sign +1) or remove (-1) the disc in ``slot`` on every grid and park it reaches."""
+        self._disc_version += 1  # the spare grids no longer count these discs
         st = self._store
         x, y, r, is_a = float(st.x[slot]), float(st.y[slot]), float(st.r[slot]), bool(st.is_a[slot])
         layers = LAYERS if is_a else ("5g",)
