@@ -137,3 +137,34 @@ def test_a_refusal_names_the_field_as_a_planner_reads_it(window):
     m.sort(_col(m, "id"))
     assert not m.paste(m.ids.index("site-000001"), _col(m, "band_mhz"), "100\n")  # parses, the model refuses
     assert "频段" in said[-1] and "row 1" in said[-1]
+
+
+def test_vocabulary_columns_show_labels_and_take_a_label_a_key_or_a_drop_down_choice(window, qtbot):
+    m = _model(window)
+    row, col = m.ids.index("site-000001"), _col(m, "kind")
+    assert m.data(m.index(row, col)) == "5G宏站" and m.data(m.index(row, col), Qt.ItemDataRole.EditRole) == "5g_macro"
+    # Pasted from Excel as the label a planner reads; the file keeps the key.
+    assert m.paste(row, col, "5G-A基站\n")
+    assert window.scenario.sites["site-000001"].kind == "5g_a"
+    said = []
+    m.message.connect(said.append)
+    assert not m.paste(row, col, "4G宏站\n")
+    assert "5G宏站 (5g_macro)" in said[-1] and window.scenario.sites["site-000001"].kind == "5g_a"
+    # Editing the cell offers the vocabulary as a drop-down.
+    view = window.attribute_tables.views["sites"]
+    index = m.index(row, col)
+    from PySide6.QtWidgets import QComboBox, QStyleOptionViewItem
+
+    delegate = view.itemDelegate()
+    editor = delegate.createEditor(view.viewport(), QStyleOptionViewItem(), index)
+    assert isinstance(editor, QComboBox) and editor.count() == 3
+    delegate.setEditorData(editor, index)
+    assert editor.currentData() == "5g_a"
+    editor.setCurrentIndex(editor.findData("5g_small"))
+    delegate.setModelData(editor, m, index)
+    assert window.scenario.sites["site-000001"].kind == "5g_small"
+    window.stack.undo()
+    assert window.scenario.sites["site-000001"].kind == "5g_a"
+    # The filter finds a row by the label it shows.
+    m.set_filter("5G-A基站")
+    assert "site-000001" in m.ids

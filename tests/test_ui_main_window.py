@@ -595,6 +595,25 @@ def test_the_property_form_edits_the_selected_feature_through_commands(window):
     assert s.scenario.products["330213"] == "文旅数据"
 
 
+def test_the_property_form_offers_a_vocabulary_field_as_a_drop_down_of_labels(window, qtbot):
+    from PySide6.QtWidgets import QComboBox
+
+    s = window.session
+    pid = sorted(s.scenario.parks)[0]
+    s.select([("parks", pid)])
+    box = window.attributes_panel.editors["status"]
+    assert isinstance(box, QComboBox)
+    assert [box.itemText(i) for i in range(box.count())] == ["规划", "在建", "运营"]
+    before = s.scenario.parks[pid].status
+    target = next(k for k in ("planned", "operating") if k != before)
+    box.setCurrentIndex(box.findData(target))
+    box.activated.emit(box.currentIndex())
+    assert s.scenario.parks[pid].status == target and s.stack.undo_label.startswith("修改园区")
+    s.undo()
+    assert s.scenario.parks[pid].status == before and box.currentData() == before  # the form follows the undo
+    assert "运营" in window.attributes_panel.shown_text() or "规划" in window.attributes_panel.shown_text()
+
+
 def test_undo_and_redo_keys(window):
     assert window.undo_action.shortcut().matches(QKeySequence("Ctrl+Z")) == QKeySequence.SequenceMatch.ExactMatch
     keys = {k.toString() for k in window.redo_action.shortcuts()}

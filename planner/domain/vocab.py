@@ -77,6 +77,38 @@ SITE_SOURCES: Vocabulary = {
 }
 
 
+#: The fields whose values come from a vocabulary, by (layer, field): forms and tables offer them as a list.
+FIELD_VOCABULARIES: dict[tuple[str, str], Vocabulary] = {
+    ("parks", "kind"): PARK_KINDS,
+    ("parks", "status"): PARK_STATUSES,
+    ("sites", "kind"): SITE_KINDS,
+    ("sites", "operator"): OPERATORS,
+    ("sites", "environment"): ENVIRONMENTS,
+    ("sites", "source"): SITE_SOURCES,
+    ("zones", "kind"): ZONE_KINDS,
+    ("investments", "category"): INVESTMENT_CATEGORIES,
+    ("investments", "funding"): FUNDING_SOURCES,
+}
+
+
+def key_of(vocab: Vocabulary, text: str) -> str | None:
+    """The key that ``text`` names — the key itself, its Chinese or English label (any case), or "中文 (English)"
+    as :func:`bilingual` writes it — or None. What a planner pastes from Excel is usually the label."""
+    text = text.strip()
+    if text in vocab:
+        return text
+    low = text.casefold()
+    for key, (zh, en) in vocab.items():
+        if low in (key.casefold(), zh.casefold(), en.casefold(), bilingual(vocab, key).casefold()):
+            return key
+    return None
+
+
+def choices(vocab: Vocabulary) -> str:
+    """The allowed values of a vocabulary for a message: "5G宏站 (5g_macro), 5G小基站 (5g_small), …"."""
+    return ", ".join(f"{zh} ({key})" for key, (zh, _en) in vocab.items())
+
+
 def label(vocab: Vocabulary, key: str, lang: str = "zh") -> str:
     """Return the label of ``key`` in ``lang`` ('zh' or 'en'); unknown keys are returned unchanged."""
     pair = vocab.get(key)

@@ -18,11 +18,13 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain import commands as cmd
+from planner.domain import vocab
 from planner.domain.scenario import LAYER_TYPES
 from planner.session import ScenarioEdited, ScenarioReplaced, Session
 from planner.textsafe import printable
@@ -52,6 +55,12 @@ def parse_value(layer: str, name: str, text: str) -> Any:
     field = next(f for f in dataclasses.fields(cls) if f.name == name)
     kind = str(field.type)
     text = text.strip()
+    words = vocab.FIELD_VOCABULARIES.get((layer, name))
+    if words is not None and text != "":
+        key = vocab.key_of(words, text)
+        if key is None:
+            raise ValueError(f"不是可选值 / not one of: {vocab.choices(words)} — {text!r}")
+        return key
     if text == "":
         if "None" in kind:
             return None
@@ -113,7 +122,19 @@ class LayerTableModel(QAbstractTableModel):
     def _matches(self, feature: Any) -> bool:
         if not self._filter:
             return True
-        return any(self._filter in str(getattr(feature, name)).lower() for name in self.fields if name != "geometry")
+        return any(self._filter in self._text(name, getattr(feature, name)).lower() for name in self.fields
+                   if name != "geometry")  # fmt: skip
+
+    def _text(self, name: str, value: Any) -> str:
+        """A value as the filter reads it: a vocabulary key with its labels ("5g_macro 5G宏站 5G macro site")."""
+        words = vocab.FIELD_VOCABULARIES.get((self.layer, name))
+        if words is not None and value in words:
+            return f"{value} {' '.join(words[value])}"
+        return str(value)
+
+    def vocabulary(self, column: int) -> vocab.Vocabulary | None:
+        """The vocabulary of a column's values, if they come from one."""
+        return vocab.FIELD_VOCABULARIES.get((self.layer, self.fields[column]))
 
     def _sorted(self, ids: list[str]) -> list[str]:
         if self._sort is None:
@@ -211,6 +232,9 @@ class LayerTableModel(QAbstractTableModel):
             )
         if isinstance(value, float):
             value = round(value, 7)
+        words = self.vocabulary(index.column())
+        if words is not None and value in words:  # the label shown, the key edited (the delegate offers labels)
+            return tr(*words[value]) if role == Qt.ItemDataRole.DisplayRole else value
         return printable(value) if role == Qt.ItemDataRole.DisplayRole else str(value)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -282,6 +306,34 @@ class LayerTableModel(QAbstractTableModel):
         return self.apply(cells, label="粘贴")
 
 
+class ChoiceDelegate(QStyledItemDelegate):
+    """Cells whose values come from a vocabulary are edited with a drop-down of their labels (the key is stored);
+    other cells with the usual text box."""
+
+    def createEditor(self, parent: QWidget, option: Any, index: Index) -> QWidget:
+        model = index.model()
+        words = model.vocabulary(index.column()) if isinstance(model, LayerTableModel) else None
+        if words is None:
+            return super().createEditor(parent, option, index)
+        box = QComboBox(parent)
+        for key, pair in words.items():
+            box.addItem(tr(*pair), key)
+        return box
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        if isinstance(editor, QComboBox):
+            editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.EditRole))))
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
+        if isinstance(editor, QComboBox):
+            if editor.currentData() != index.data(Qt.ItemDataRole.EditRole):
+                model.setData(index, editor.currentData())
+        else:
+            super().setModelData(editor, model, index)
+
+
 class LayerTableView(QTableView):
     """A layer's table: Ctrl+V pastes a block from Excel; a double-click on the id zooms the map to the feature."""
 
@@ -337,6 +389,7 @@ class AttributeTables(QWidget):
             v.addLayout(row)
             view = LayerTableView()
             view.setModel(model)
+            view.setItemDelegate(ChoiceDelegate(view))
             view.setSortingEnabled(True)
             view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by id, first to last (Qt starts descending)
             view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
@@ -366,7 +419,13 @@ class AttributeTables(QWidget):
         col = current.column()
         if text is None:
             name = field_name(model.fields[col])
-            text, ok = QInputDialog.getText(self, "批量修改 Set for selected", f"{name}（{len(rows)} 行 rows）:")
+            prompt = f"{name}（{len(rows)} 行 rows）:"
+            words = model.vocabulary(col)
+            if words is not None:  # a list to choose from, not a value to type
+                labels = [tr(*pair) for pair in words.values()]
+                text, ok = QInputDialog.getItem(self, "批量修改 Set for selected", prompt, labels, 0, False)
+            else:
+                text, ok = QInputDialog.getText(self, "批量修改 Set for selected", prompt)
             if not ok:
                 return False
         return model.apply([(r, col, text) for r in rows], label="批量修改")

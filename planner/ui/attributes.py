@@ -7,7 +7,7 @@ import html
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from planner.domain import vocab
 from planner.geo.basemap import districts
@@ -15,6 +15,7 @@ from planner.session import ScenarioEdited, ScenarioReplaced, SelectionChanged, 
 from planner.textsafe import printable
 from planner.ui.binding import SessionLink
 from planner.ui.i18n import tr
+from planner.ui.widgets import ChoiceBox
 
 #: Field names as a planner reads them.
 #: Field names as a planner reads them ("中文 English"), from the vocabulary the undo labels use too.
@@ -95,7 +96,7 @@ class AttributesPanel(QWidget):
         self.form.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.form_box)
         layout.addStretch(1)
-        self.editors: dict[str, QLineEdit] = {}
+        self.editors: dict[str, QLineEdit | QComboBox] = {}
         self._geometry_label: QLabel | None = None
         self._shown: tuple[str, str] | None = None
         self._link.attach(session, self._on_event)
@@ -126,6 +127,11 @@ class AttributesPanel(QWidget):
             if self._geometry_label is not None:
                 self._geometry_label.setText(_show(feature.geometry) if hasattr(feature, "geometry") else "")
         for name, edit in self.editors.items():
+            if isinstance(edit, QComboBox):
+                i = edit.findData(values[name])
+                if i >= 0 and i != edit.currentIndex():
+                    edit.setCurrentIndex(i)
+                continue
             text = printable(values[name]) if values[name] else ""
             if not (edit.hasFocus() and edit.isModified()) and edit.text() != text:  # not what is being typed
                 edit.setText(text)
@@ -139,6 +145,8 @@ class AttributesPanel(QWidget):
                 w = item.widget() if item is not None else None
                 if isinstance(w, QLineEdit | QLabel):
                     parts.append(w.text())
+                elif isinstance(w, QComboBox):
+                    parts.append(w.currentText())
         return "\n".join(parts)
 
     def _clear(self) -> None:
@@ -182,8 +190,40 @@ class AttributesPanel(QWidget):
                 self.form.addRow(field_name(f.name), label)
                 if f.name == "geometry":
                     self._geometry_label = label
+            elif (layer, f.name) in vocab.FIELD_VOCABULARIES:
+                self._chooser(f.name, vocab.FIELD_VOCABULARIES[(layer, f.name)], value)
             else:
                 self._editor(f.name, field_name(f.name), _field_text(value))
+
+    def _chooser(self, name: str, words: vocab.Vocabulary, key: str) -> None:
+        """A drop-down of a vocabulary's labels for a field whose values come from it; a choice is one command."""
+        box = ChoiceBox()
+        for k, pair in words.items():
+            box.addItem(tr(*pair), k)
+        if key not in words:  # a value the vocabulary does not know (an older file): shown, not lost
+            box.addItem(printable(key), key)
+        box.setCurrentIndex(box.findData(key))
+        box.activated.connect(lambda _i, n=name, b=box: self._chosen(n, b))
+        self.form.addRow(field_name(name), box)
+        self.editors[name] = box
+
+    def _chosen(self, name: str, box: QComboBox) -> None:
+        from planner.domain import commands as cmd
+
+        if self._shown is None:
+            return
+        layer, key = self._shown
+        s = self.session.scenario
+        value = box.currentData()
+        if value == getattr(s.layer(layer)[key], name):
+            return
+        try:
+            command = cmd.set_attributes(s, layer, key, **{name: value})
+        except ValueError as exc:
+            self.message.emit(f"未修改 Not changed — {field_name(name)}: {readable(exc)}")
+            QTimer.singleShot(0, self.refresh)
+            return
+        self.session.push(command)
 
     def _editor(self, name: str, label: str, text: str) -> None:
         edit = FieldEdit(printable(text) if text else "")

@@ -78,6 +78,7 @@ from planner.ui.history import HistoryPanel
 from planner.ui.i18n import LANGUAGES, apply_qt_translations, language, save_language, tr
 from planner.ui.map_canvas import MapCanvas
 from planner.ui.tools import TOOLS
+from planner.ui.widgets import ChoiceBox
 
 LOAD_ERROR_TITLE = "无法打开情景文件 / Cannot open scenario file"
 #: Table columns: (Chinese heading, English heading).
@@ -136,21 +137,6 @@ def _translucent(colour: str, alpha: int) -> QColor:
     c = QColor(colour)
     c.setAlpha(alpha)
     return c
-
-
-class ChoiceBox(QComboBox):
-    """A drop-down that the mouse wheel changes only once it has been clicked (focused): scrolling the layer panel
-    over it must not change what the map shows."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event) -> None:
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()  # to the scrolling panel
 
 
 class LayerPanel(QWidget):
