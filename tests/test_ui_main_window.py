@@ -315,6 +315,33 @@ def test_labels_sit_inside_their_districts():
         assert d.geometry.contains(Point(lon, lat)), shape.name_zh
 
 
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 800), (1024, 700)])
+def test_no_two_district_labels_overlap_on_screen(window, qtbot, size):
+    """Every district keeps its name on screen, and no two labels cover each other (at the window's default
+    view and after zooming out), with every product assigned (the longest labels)."""
+    from planner.domain import commands as cmd
+    from planner.domain import vocab
+
+    s = window.scenario
+    window.stack.push(cmd.macro("产品", [cmd.assign_product(s, a, p[0]) for a, p in vocab.PRODUCT_SUGGESTIONS.items()
+                                          if s.products.get(a) != p[0]]))  # fmt: skip
+    window.resize(*size)
+    qtbot.wait(10)
+    canvas = window.canvas
+    for zoom in (1.0, 0.8):
+        canvas.fit_all()
+        canvas.scale(zoom, zoom)
+        canvas._declutter_labels()
+        rects = {}
+        for shape in district_shapes():
+            label = canvas.district_label(shape.adcode)
+            assert label.isVisible() and label.shown_text().startswith(shape.name_zh)
+            rects[shape.name_zh] = label.deviceTransform(canvas.viewportTransform()).mapRect(label.text_rect())
+        names = sorted(rects)
+        clashes = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :] if rects[a].intersects(rects[b])]
+        assert clashes == [], (size, zoom)
+
+
 def test_labels_keep_their_screen_size_when_zooming(window):
     canvas = window.canvas
     label = canvas.district_label("330225")

@@ -181,6 +181,12 @@ class LayerItem(QGraphicsItem):
         """Nothing to paint; the children do."""
 
 
+#: Where a district label is tried, in order, as multiples of (60 % of its width, 75 % of its height) from its
+#: home, ring by ring: at home; above, below, left, right and the diagonals; the same twice as far.
+_NUDGE_RINGS = [[(0, 0)]] + [[(k * dx, k * dy) for dx, dy in ((0, -1), (0, 1), (-1, 0), (1, 0), (-1, -1), (1, -1),
+                                                               (-1, 1), (1, 1))] for k in (1, 2)]  # fmt: skip
+
+
 class LabelItem(QGraphicsItem):
     """A map label of constant screen size: lines of text, centred on its position, with a white halo.
 
@@ -200,6 +206,15 @@ class LabelItem(QGraphicsItem):
         self._halo = QPainterPath()
         self._rect = QRectF()
         self._full_rect = QRectF()
+        self._leader = QPointF()  # from the label's centre to its district's home point, in screen pixels
+
+    def set_leader(self, to: QPointF) -> None:
+        """Draw a thin line from the label to ``to`` (screen pixels from its centre): a label nudged away from its
+        district points back to it. A null point draws none."""
+        if to != self._leader:
+            self.prepareGeometryChange()
+            self._leader = QPointF(to)
+            self.update()
 
     def set_lines(self, lines: Iterable[tuple[str, QFont, QColor]]) -> None:
         """Set the label's lines as (text, font, colour), top to bottom."""
@@ -252,14 +267,35 @@ class LabelItem(QGraphicsItem):
         self.update()
 
     def boundingRect(self) -> QRectF:
-        """The text plus its halo, in screen pixels around the label's position."""
-        return self._rect
+        """The text plus its halo, in screen pixels around the label's position (and its leader, if any)."""
+        if self._leader.isNull():
+            return self._rect
+        end = QRectF(self._leader - QPointF(3, 3), self._leader + QPointF(3, 3))
+        return self._rect.united(end)
+
+    def text_rect(self) -> QRectF:
+        """The text plus its halo only (what must not run into another label)."""
+        return QRectF(self._rect)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         """Halo first, then the text."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         # One stroke of the outlines of all the glyphs: a single path is rasterised once, so the translucent
         # halo does not darken where strokes overlap (and no slow boolean union of glyph paths is needed).
+        if not self._leader.isNull():
+            # From the text's edge towards the home point, ending in a dot on it.
+            r = self._rect
+            t = min(abs(r.width() / 2 / self._leader.x()) if self._leader.x() else 1e9,
+                    abs(r.height() / 2 / self._leader.y()) if self._leader.y() else 1e9, 1.0)  # fmt: skip
+            start = self._leader * t
+            halo = QPen(QColor(255, 255, 255, 230), 4.0)
+            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(halo)
+            painter.drawLine(start, self._leader)  # a halo, as the text has, so the line reads over dense sites
+            painter.setPen(QPen(QColor(40, 40, 40), 1.5))
+            painter.drawLine(start, self._leader)
+            painter.setBrush(QColor(40, 40, 40))
+            painter.drawEllipse(self._leader, 2.5, 2.5)
         halo = QPen(QColor(255, 255, 255, 225), 2 * self.HALO_PX)
         halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.strokePath(self._halo, halo)
@@ -734,11 +770,13 @@ class MapCanvas(QGraphicsView):
         self._declutter_labels()
 
     def _declutter_labels(self) -> None:
-        """Show each district's product line only where it does not run into a more important label.
+        """Place the district labels so that none runs into another, the more important first.
 
-        Labels keep their screen size while the map scales, so whether two collide depends on the zoom only.
-        Names always show; product lines are dropped from the least important labels first (districts with a
-        product before those without, then larger districts first).
+        Labels keep their screen size while the map scales, so whether two collide depends on the zoom only. In
+        order of importance (districts with a product before those without, then larger districts first), each
+        label is tried whole and then as its name alone, at its home (the district's pole of inaccessibility)
+        and then nudged around it (above, below, left, right, diagonally, up to twice as far), and takes the first place that is free. A name that
+        finds no free place stays at home (the map never loses a district's name; zooming in separates them).
         """
         scale = self._label_scale = self.scale_factor()
         shapes = {s.adcode: s for s in district_shapes()}
@@ -749,11 +787,31 @@ class MapCanvas(QGraphicsView):
         placed: list[QRectF] = []
         for adcode in order:
             label = self._label_items[adcode]
-            centre = label.pos() * scale
-            full = label.full_rect().translated(centre)
-            compact = any(full.intersects(r) for r in placed)
+            home = shapes[adcode].label_pos * scale  # screen pixels (the scene is uniformly scaled)
+            rects = {}
+            for compact in (False, True):
+                label.set_compact(compact)
+                rects[compact] = label.text_rect()
+            choice = next(self._free_places(rects, home, placed), None)
+            if choice is None:
+                choice = (True, 0.0, 0.0, label.text_rect().translated(home))
+            compact, dx, dy, at = choice
             label.set_compact(compact)
-            placed.append(label.boundingRect().translated(centre))
+            label.setPos(shapes[adcode].label_pos + QPointF(dx / scale, dy / scale))
+            label.set_leader(QPointF(-dx, -dy))
+            placed.append(at)
+
+    @staticmethod
+    def _free_places(rects: dict[bool, QRectF], home: QPointF, placed: list[QRectF]):
+        """(compact, dx, dy, rect on screen) of each place where a label (``rects``: whole and name alone) runs
+        into none of ``placed``: the whole label near home, then the name alone near home, then either farther."""
+        for compact, ring in ((False, 0), (False, 1), (True, 0), (True, 1), (False, 2), (True, 2)):
+            rect = rects[compact]
+            w, h = rect.width() * 0.6, rect.height() * 0.75
+            for dx, dy in _NUDGE_RINGS[ring]:
+                at = rect.translated(home + QPointF(dx * w, dy * h))
+                if not any(at.intersects(r) for r in placed):
+                    yield compact, dx * w, dy * h, at
 
     def _rebuild_layer(self, layer: str) -> None:
         items = self._park_items if layer == "parks" else self._zone_items
