@@ -725,3 +725,19 @@ def test_a_committed_field_follows_an_undo_even_with_the_focus(window, qtbot):
     assert s.scenario.sites[sid].height_m == 45.0
     window.undo_action.trigger()  # what Ctrl+Z does
     assert s.scenario.sites[sid].height_m == 30.0 and field.text() == "30.0"
+
+
+def test_every_tool_and_everyday_action_has_an_icon_and_delete_works_from_the_toolbar(window):
+    for name, action in window.tool_actions.items():
+        assert not action.icon().isNull(), name
+        assert not action.icon().pixmap(24, 24).toImage().isNull()
+    for action in window.standard_toolbar.actions():
+        assert not action.icon().isNull(), action.text()
+    s = window.session
+    sid = sorted(s.scenario.sites)[0]
+    s.select([("sites", sid)])
+    window.tool_actions["select"].trigger()
+    window.delete_action.trigger()
+    assert sid not in s.scenario.sites and s.stack.undo_label
+    s.undo()
+    assert sid in s.scenario.sites

@@ -76,6 +76,7 @@ from planner.ui.figures_dock import FiguresPanel
 from planner.ui.file_actions import FileActions
 from planner.ui.history import HistoryPanel
 from planner.ui.i18n import LANGUAGES, apply_qt_translations, language, save_language, tr
+from planner.ui.icons import icon
 from planner.ui.map_canvas import MapCanvas
 from planner.ui.tools import TOOLS
 from planner.ui.widgets import ChoiceBox
@@ -308,14 +309,14 @@ class LayerPanel(QWidget):
         rows += [(_swatch(_translucent(c, 90), c), style.kind_label(vocab.ZONE_KINDS, k))
                  for k, c in style.ZONE_COLOURS.items()]  # fmt: skip
         small = style.cjk_font(8)
-        for row, (icon, text) in enumerate(rows):
+        for row, (swatch, text) in enumerate(rows):
             label = QLabel(text)
-            if icon is None:
+            if swatch is None:
                 label.setStyleSheet("color: #555; font-weight: bold; padding-top: 4px;")
                 grid.addWidget(label, row, 0, 1, 2)
                 continue
             symbol = QLabel()
-            symbol.setPixmap(icon.pixmap(QSize(14, 14)))
+            symbol.setPixmap(swatch.pixmap(QSize(14, 14)))
             label.setFont(small)
             # One line each: a word-wrapped label in a grid is given the height of one line and overdraws the
             # next row; the dock widens to the longest entry instead.
@@ -533,17 +534,32 @@ class MainWindow(QMainWindow):
         self.history_dock = dock
 
     def _build_tools(self) -> None:
-        """The map tools' toolbar: one checkable action per tool, single-key shortcuts shown in the tooltips."""
+        """The map tools' toolbar: one checkable action per tool, single-key shortcuts shown in the tooltips; before
+        it, a toolbar of the everyday actions (open, save, undo, redo, zoom to the city, delete) as icons."""
+        std = QToolBar(tr("常用", "Standard"), self)
+        std.setObjectName("standard_toolbar")
+        self.delete_action = QAction(tr("删除所选", "Delete selected"), self)
+        # No window shortcut: the Delete key belongs to whatever has the focus (the map, or a table's editor).
+        self.delete_action.setToolTip(tr("删除所选要素 (Delete)", "Delete the selected features (Delete)"))
+        self.delete_action.triggered.connect(self.canvas.delete_selection)
+        fa = self.file_actions
+        for action, name in ((fa.open_action, "open"), (fa.save_action, "save"), (self.undo_action, "undo"),
+                             (self.redo_action, "redo"), (self.zoom_city_action, "zoom_city"),
+                             (self.delete_action, "delete")):  # fmt: skip
+            action.setIcon(icon(name))
+            std.addAction(action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, std)
+        self.standard_toolbar = std
         bar = QToolBar(tr("工具", "Tools"), self)
         bar.setObjectName("tools_toolbar")
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)  # icons, with the words beside them
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         group = QActionGroup(self)
         group.setExclusive(True)
         self.tools = {cls.name: cls(self.canvas) for cls in TOOLS}
         self.tool_actions: dict[str, QAction] = {}
         for name, tool in self.tools.items():
-            action = QAction(tr(tool.label_zh, tool.label_en), self)
+            action = QAction(icon(name), tr(tool.label_zh, tool.label_en), self)
             action.setCheckable(True)
             action.setShortcut(QKeySequence(tool.shortcut))
             action.setToolTip(tool.tooltip())

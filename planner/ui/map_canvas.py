@@ -774,9 +774,10 @@ class MapCanvas(QGraphicsView):
 
         Labels keep their screen size while the map scales, so whether two collide depends on the zoom only. In
         order of importance (districts with a product before those without, then larger districts first), each
-        label is tried whole and then as its name alone, at its home (the district's pole of inaccessibility)
-        and then nudged around it (above, below, left, right, diagonally, up to twice as far), and takes the first place that is free. A name that
-        finds no free place stays at home (the map never loses a district's name; zooming in separates them).
+        label takes the first free place of: whole at or next to its home (the district's pole of
+        inaccessibility), its name alone there, either of them twice as far (see :meth:`_free_places`); a nudged
+        label has a leader line to its home. A name that finds no free place stays at home (the map never loses
+        a district's name; zooming in separates them).
         """
         scale = self._label_scale = self.scale_factor()
         shapes = {s.adcode: s for s in district_shapes()}
@@ -1081,6 +1082,12 @@ class MapCanvas(QGraphicsView):
         if self._tool is not None and self._tool.double_click(event):
             return
         super().mouseDoubleClickEvent(event)
+
+    def delete_selection(self) -> bool:
+        """Remove the selected sites, parks and zones (one undo step), as the Delete key does."""
+        from planner.ui.tools import delete_selection
+
+        return self._tool is not None and delete_selection(self._tool)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Keys: the tool's first; Delete removes the selection; arrows pan; + and - zoom; Esc clears the
