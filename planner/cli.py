@@ -84,9 +84,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("b", help="scenario file B (compared with A)")
     c.add_argument("--year", type=_year, default=None, help="figures as of this year (default: the later horizon)")
     c.add_argument("--json", action="store_true", help="print one JSON object")
-    e = sub.add_parser("export", help="导出图层 / export layers")
+    e = sub.add_parser("export", help="导出简报、网页地图、地图、图层 / export the brief, web map, maps, layers")
     e.add_argument("file", help="scenario file (.json)")
-    e.add_argument("--geojson", metavar="DIR", required=True, help="folder for one GeoJSON file per layer")
+    e.add_argument("--year", type=_year, default=None, help="figures as of the end of this year (default: horizon)")
+    e.add_argument("--compare", metavar="OTHER", default=None, help="a second scenario for the brief's 方案对比 sheet")
+    e.add_argument("--xlsx", metavar="OUT.xlsx", help="the Excel brief")
+    e.add_argument("--html", metavar="OUT.html", help="the self-contained web map (works offline)")
+    e.add_argument("--png", metavar="OUT.png", help="a map picture (see --map, --page)")
+    e.add_argument("--pdf", metavar="OUT.pdf", help="a map for print (see --map, --page)")
+    e.add_argument("--map", default="product", help="which map for --png/--pdf: " + ", ".join(MAP_KINDS))
+    e.add_argument("--page", choices=("a4", "16:9"), default="a4", help="page of --png/--pdf (default a4 landscape)")
+    e.add_argument("--gpkg", metavar="OUT.gpkg", help="one GeoPackage with every layer and the coverage")
+    e.add_argument("--geojson", metavar="DIR", help="folder for one GeoJSON file per layer")
     sh = sub.add_parser("screenshot", help="主窗口截图 / render the main window to a PNG (offscreen)")
     sh.add_argument("file", help="scenario file (.json)")
     sh.add_argument("out", help="PNG file to write")
@@ -394,28 +403,96 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: The maps ``export --png/--pdf --map`` draws.
+MAP_KINDS = ("product", "coverage_5g", "coverage_5ga", "coverage_f5g", "coverage_dual")
+#: Export options in the order they are written, and what each writes.
+EXPORTS = (("xlsx", "Excel 简报 / brief"), ("html", "网页地图 / web map"), ("png", "地图 / map"),
+           ("pdf", "地图 / map"), ("gpkg", "GeoPackage"), ("geojson", "GeoJSON"))  # fmt: skip
+
+
+def _export_targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The outputs asked for, checked before anything is written: each needs an existing folder to go into."""
+    targets = [(kind, Path(getattr(args, kind))) for kind, _ in EXPORTS if getattr(args, kind)]
+    if not targets:
+        raise ValueError("export needs at least one of --xlsx, --html, --png, --pdf, --gpkg, --geojson")
+    if args.map not in MAP_KINDS:
+        raise ValueError(f"unknown --map {args.map!r} (expected one of {', '.join(MAP_KINDS)})")
+    for kind, path in targets:
+        folder = path if kind == "geojson" else path.parent
+        if kind != "geojson" and not folder.is_dir():
+            raise ValueError(f"--{kind}: 文件夹不存在 / no such folder: {folder}")
+    return targets
+
+
+def export_all(scenario, targets: list[tuple[str, Path]], *, year=None, other=None, map_kind="product",
+               page="a4", progress=None, written=None) -> list[tuple[str, Path]]:  # fmt: skip
+    """Write each (kind, path) of ``targets`` from one engine (so that every file has the same figures); each file
+    is written atomically, and appended to ``written`` once it is. ``progress(done, total, kind)`` is told before
+    each. Shared by the CLI and the app."""
+    from planner.analysis.coverage import CoverageEngine
+    from planner.analysis.summary import default_year
+
+    year = default_year(scenario) if year is None else int(year)
+    engine = CoverageEngine(scenario, year, subscribe=False)
+    written = [] if written is None else written
+    for i, (kind, path) in enumerate(targets):
+        if progress is not None:
+            progress(i, len(targets), kind)
+        if kind == "xlsx":
+            from planner.reports.excel_brief import write_brief
+            from planner.reports.print_maps import render_map_bytes
+
+            picture = render_map_bytes(scenario, "png", map="product", year=year, page="a4", engine=engine)
+            write_brief(scenario, path, year=year, engine=engine, other=other, map_png=picture)
+        elif kind == "html":
+            from planner.reports.webmap import write_webmap
+
+            write_webmap(scenario, path, year=year, engine=engine)
+        elif kind in ("png", "pdf"):
+            from planner.reports.print_maps import render_map
+
+            render_map(scenario, path, map=map_kind, year=year, page=page, engine=engine)
+        elif kind == "gpkg":
+            from planner.reports.geopackage import write_geopackage
+
+            write_geopackage(scenario, path, year=year, engine=engine)
+        elif kind == "geojson":
+            from planner.reports.geojson_export import export_geojson
+
+            export_geojson(scenario, path)
+        written.append((kind, path))
+    if progress is not None:
+        progress(len(targets), len(targets), "")
+    return written
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    """``export FILE --geojson DIR``."""
-    from planner.reports.geojson_export import export_geojson, layer_notes
+    """``export FILE [--year Y] [--compare OTHER] [--xlsx|--html|--png|--pdf|--gpkg OUT …] [--geojson DIR]``."""
+    from planner.reports.geojson_export import layer_notes
     from planner.storage.oserrors import describe
 
-    if not args.geojson.strip():
-        raise ValueError("--geojson needs a folder to write into")
+    targets = _export_targets(args)
     scenario = _load(args.file)
+    other = _load(args.compare) if args.compare else None
+    done: list[tuple[str, Path]] = []
     try:
-        written = export_geojson(scenario, Path(args.geojson))
+        export_all(scenario, targets, year=args.year, other=other, map_kind=args.map, page=args.page, written=done)
     except OSError as exc:
-        where = exc.filename if exc.filename is not None else args.geojson
+        where = exc.filename if exc.filename is not None else "?"
+        nothing = "未导出任何文件，文件夹保持原样 / nothing was exported; the folder is as it was"
+        one = "该文件未写出，已有文件保持原样 / that file was not written; an existing file is as it was"
         _say(
             f"错误 / error: 无法写入 / cannot write {printable(where)}: {printable(describe(exc))}\n"
-            f"未导出任何文件，文件夹保持原样 / nothing was exported; {printable(args.geojson)} is as it was",
+            + (nothing if targets[len(done)][0] == "geojson" else one),
             err=True,
         )
         return EXIT_USAGE
-    for path, count in written:
-        _say(f"{printable(path)}: {count:,} features")
-    for layer, note in layer_notes(scenario).items():
-        _say(f"注 / note ({layer}): {printable(note)}")
+    finally:
+        for kind, path in done:
+            _say(f"{dict(EXPORTS)[kind]}: {printable(path)}")
+    if args.geojson:
+        for layer, note in layer_notes(scenario).items():
+            _say(f"注 / note ({layer}): {printable(note)}")
     return EXIT_OK
 
 
