@@ -741,3 +741,35 @@ def test_every_tool_and_everyday_action_has_an_icon_and_delete_works_from_the_to
     assert sid not in s.scenario.sites and s.stack.undo_label
     s.undo()
     assert sid in s.scenario.sites
+
+
+def test_file_export_writes_the_brief_off_the_gui_thread_with_the_windows_figures(window, qtbot, tmp_path):
+    import openpyxl
+
+    from planner.analysis.summary import summary
+
+    window.session.path = None
+    assert window.export_action.shortcut().toString() == "Ctrl+E"
+    from planner.ui import export_dialog
+
+    real = export_dialog.ExportDialog.__init__
+
+    def into_tmp(self, folder, stem, parent=None):
+        real(self, tmp_path, "简报", parent)
+        for kind, box in self.checks.items():
+            box.setChecked(kind == "xlsx")
+
+    export_dialog.ExportDialog.__init__ = into_tmp
+    try:
+        assert window.export_dialog(accept=True)
+        with qtbot.waitSignal(window._exporter.finished, timeout=60_000):
+            pass
+    finally:
+        export_dialog.ExportDialog.__init__ = real
+    paths, error = window.export_result
+    assert error == "" and paths == [str(tmp_path / "简报.xlsx")]
+    ws = openpyxl.load_workbook(tmp_path / "简报.xlsx")["区县"]
+    data = summary(window.scenario, window.session.year)
+    sites = {r[0]: r[6] for r in ws.iter_rows(min_row=3, values_only=True)}
+    assert all(sites[d["name"]] == d["sites"] for d in data["districts"])
+    assert "简报.xlsx" in window.statusBar().currentMessage()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDialog,
     QDockWidget,
     QFrame,
     QGridLayout,
@@ -622,6 +623,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(fa.save_action)
         file_menu.addAction(fa.save_as_action)
         file_menu.addSeparator()
+        self.export_action = QAction(icon("export"), tr("导出…", "Export…"), self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(lambda: self.export_dialog())
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
         edit_menu = menus.addMenu(tr("编辑(&E)", "&Edit"))
@@ -664,6 +670,52 @@ class MainWindow(QMainWindow):
         table_action = self.table_dock.toggleViewAction()
         table_action.setShortcut(QKeySequence("Ctrl+T"))
         view_menu.addAction(table_action)
+
+    # -- export -----------------------------------------------------------------------------------------
+    def export_dialog(self, *, accept: bool = False) -> bool:
+        """File ▸ Export: ask what and where (``accept`` takes the dialog's defaults, for tests), then write on a
+        worker thread with a progress indicator; the window stays responsive and the planner can go on editing."""
+        from PySide6.QtWidgets import QProgressDialog
+
+        from planner.ui.export_dialog import KINDS, ExportDialog, Exporter
+
+        if getattr(self, "_exporter", None) is not None and self._exporter.busy:
+            self.statusBar().showMessage(tr("导出仍在进行中", "An export is still running"), 4000)
+            return False
+        path = self.session.path
+        folder = path.parent if path is not None else Path.home()
+        dialog = ExportDialog(folder, path.stem if path is not None else "scenario", self)
+        self.last_export_dialog = dialog
+        if not accept and dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        targets = dialog.targets()
+        if not targets:
+            return False
+        missing = [p for _, p in targets if not p.parent.is_dir()]
+        if missing:
+            QMessageBox.warning(self, tr("无法导出", "Cannot export"),
+                                f"{tr('文件夹不存在', 'No such folder')}: {printable(missing[0].parent)}")  # fmt: skip
+            return False
+        progress = QProgressDialog(tr("正在导出…", "Exporting…"), "", 0, len(targets), self)
+        progress.setWindowTitle(tr("导出", "Export"))
+        progress.setCancelButton(None)  # each file is written whole or not at all; nothing to cancel half-way
+        progress.setMinimumDuration(300)
+        self._exporter = exporter = Exporter(self)
+        names = {k: tr(zh, en) for k, _s, zh, en in KINDS}
+        exporter.progress.connect(
+            lambda done, total, kind: (progress.setValue(done), progress.setLabelText(names.get(kind, "")))
+        )
+        exporter.finished.connect(lambda paths, error: self._export_finished(progress, paths, error))
+        exporter.start(self.scenario, targets, year=self.session.year, **dialog.options())
+        return True
+
+    def _export_finished(self, progress, paths: list, error: str) -> None:
+        progress.close()
+        self.export_result = (paths, error)
+        if error:
+            QMessageBox.warning(self, tr("导出失败", "Export failed"), error)
+        else:
+            self.statusBar().showMessage(tr("已导出 ", "Exported ") + "、".join(Path(p).name for p in paths), 8000)
 
     # -- model ------------------------------------------------------------------------------------------
     @property
