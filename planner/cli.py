@@ -426,22 +426,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     targets = _export_targets(args)
     scenario = _load(args.file)
     other = _load(args.compare) if args.compare else None
-    done: list[tuple[str, Path]] = []
+    done: list[tuple[str, Path, str]] = []
+    current = [""]  # the kind being written
     try:
-        export_all(scenario, targets, year=args.year, other=other, map_kind=args.map, page=args.page, written=done)
+        export_all(scenario, targets, year=args.year, other=other, map_kind=args.map, page=args.page, written=done,
+                   progress=lambda _i, _n, kind: current.__setitem__(0, kind))  # fmt: skip
     except OSError as exc:
         where = exc.filename if exc.filename is not None else "?"
         nothing = "未导出任何文件，文件夹保持原样 / nothing was exported; the folder is as it was"
         one = "该文件未写出，已有文件保持原样 / that file was not written; an existing file is as it was"
         _say(
             f"错误 / error: 无法写入 / cannot write {printable(where)}: {printable(describe(exc))}\n"
-            + (nothing if targets[len(done)][0] == "geojson" else one),
+            + (nothing if current[0] == "geojson" else one),
             err=True,
         )
         return EXIT_USAGE
     finally:
-        for kind, path in done:
-            _say(f"{dict(EXPORTS)[kind]}: {printable(path)}")
+        for kind, path, detail in done:
+            _say(f"{printable(path)}: {detail}" if detail else f"{dict(EXPORTS)[kind]}: {printable(path)}")
     if args.geojson:
         for layer, note in layer_notes(scenario).items():
             _say(f"注 / note ({layer}): {printable(note)}")

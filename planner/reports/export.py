@@ -12,9 +12,10 @@ EXPORTS = (("xlsx", "Excel 简报 / brief"), ("html", "网页地图 / web map"),
 
 
 def export_all(scenario, targets: list[tuple[str, Path]], *, year=None, other=None, map_kind="product",
-               page="a4", progress=None, written=None) -> list[tuple[str, Path]]:  # fmt: skip
+               page="a4", progress=None, written=None) -> list[tuple[str, Path, str]]:  # fmt: skip
     """Write each (kind, path) of ``targets`` from one engine (so that every file has the same figures); each file
-    is written atomically, and appended to ``written`` once it is. ``progress(done, total, kind)`` is told before
+    is written atomically, and appended to ``written`` as (kind, path, detail) once it is (a GeoJSON folder: each
+    file with its feature count). ``progress(done, total, kind)`` is told before
     each. Shared by the CLI and the app."""
     from planner.analysis.coverage import CoverageEngine
     from planner.analysis.summary import default_year
@@ -46,8 +47,10 @@ def export_all(scenario, targets: list[tuple[str, Path]], *, year=None, other=No
         elif kind == "geojson":
             from planner.reports.geojson_export import export_geojson
 
-            export_geojson(scenario, path)
-        written.append((kind, path))
+            for file, count in export_geojson(scenario, path):
+                written.append((kind, file, f"{count:,} features"))
+            continue
+        written.append((kind, path, ""))
     if progress is not None:
         progress(len(targets), len(targets), "")
     return written

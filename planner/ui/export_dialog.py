@@ -68,7 +68,7 @@ class Exporter(QObject):
         self.busy = True
 
         def run() -> None:
-            written: list[tuple[str, Path]] = []
+            written: list[tuple[str, Path, str]] = []
             error = ""
             try:
                 export_all(snapshot, targets, written=written, progress=self.progress.emit, **options)
@@ -81,7 +81,7 @@ class Exporter(QObject):
                 logging.getLogger(__name__).exception("export failed")
                 error = f"导出失败 Export failed: {printable(exc)}"
             self.busy = False
-            self.finished.emit([str(p) for _, p in written], error)
+            self.finished.emit([str(p) for _, p, _d in written], error)
 
         self._pool.submit(run)
 
