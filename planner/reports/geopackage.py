@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from planner.analysis.compare import DISTRICT_FIGURES  # the summary's district figures
 from planner.domain.scenario import Scenario
 
 #: Layer names in the file, in writing order.
@@ -52,16 +53,6 @@ COVERAGE_LAYERS = {
 TITLES = {"districts": "区县", "parks": "园区", "sites": "站点", "zones": "区域"} | {
     k: v[1] for k, v in COVERAGE_LAYERS.items()
 }
-#: Summary fields copied onto each district (the figures of the year).
-DISTRICT_FIGURES = (
-    "parks",
-    "sites",
-    "sites_per_10k",
-    "coverage_5g_pct",
-    "coverage_5ga_pct",
-    "coverage_f5g_pct",
-    "investment_wan",
-)
 #: Fields that hold numbers but may be empty: written as floating-point columns with NULLs.
 _NUMERIC = {"capex_wan", "radius_override_m", "area_ha", "computing_pflops", "nearest_site_m", "nearest_5ga_site_m"}
 _NUMERIC |= {"area_km2"}

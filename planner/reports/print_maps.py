@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from planner import palette
 from planner.domain.scenario import Scenario
 from planner.domain.vocab import PARK_KINDS, SCK_PARK_KINDS
 from planner.textsafe import printable
@@ -60,23 +61,14 @@ PROJECTION_NOTE = "投影 UTM 51N（EPSG:32651）"
 COVERAGE_NOTE = "覆盖：覆盖引擎 50 m 网格（格心在区县内的陆域格）"
 MAKER = "宁波数字经济分区情景规划"
 
-# Colours: the app's palettes (planner/ui/style.py and planner/ui/coverage_layer.py, which import Qt and so cannot
-# be imported here), so a printed map reads like the screen.
-SEA = "#eef3f7"
+# Colours: the app's palette (planner/palette.py), so a printed map reads like the screen.
+SEA = palette.SEA
 NEIGHBOUR_FILL, NEIGHBOUR_EDGE, NEIGHBOUR_TEXT = "#f3f2ee", "#c9c9c4", "#9a9a94"
 DISTRICT_EDGE = "#3c4650"
-PARK_COLOURS = {
-    "sck_core": "#c62828",
-    "sck_branch": "#ef6c00",
-    "digital_park": "#1565c0",
-    "feature_town": "#2e7d32",
-    "computing_centre": "#6a1b9a",
-    "other": "#616161",
-}
+PARK_COLOURS = palette.PARK_COLOURS
 PARK_MARKERS = {"sck_core": ("*", 15), "sck_branch": ("*", 11), "computing_centre": ("s", 6), "feature_town": ("D", 5)}
 PRIORITY_ZONE_COLOUR = "#e8710a"
-COVERED_COLOURS = {"5g": "#1f77b4", "5g_a": "#7b2cbf", "f5g": "#e07b00", "dual": "#138a52"}
-UNCOVERED_COLOUR = "#d62828"
+COVERED_COLOURS, UNCOVERED_COLOUR = palette.COVERED_COLOURS, palette.UNCOVERED_COLOUR
 COVERED_ALPHA, UNCOVERED_ALPHA = 0.55, 0.35
 #: Distinct soft fills for products (ColorBrewer Set3 without its grey, which marks "no product").
 PRODUCT_FILLS = (

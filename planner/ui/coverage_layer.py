@@ -17,9 +17,10 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from planner import palette
+
 #: Colour of covered land per coverage layer, and the tint of land it does not cover.
-COVERED_COLOURS = {"5g": "#1f77b4", "5g_a": "#7b2cbf", "f5g": "#e07b00", "dual": "#138a52"}
-UNCOVERED_COLOUR = "#d62828"
+COVERED_COLOURS, UNCOVERED_COLOUR = palette.COVERED_COLOURS, palette.UNCOVERED_COLOUR
 COVERED_ALPHA, UNCOVERED_ALPHA = 0.42, 0.55
 #: Names of the coverage layers, Chinese and English.
 COVERAGE_NAMES = {

@@ -10,6 +10,7 @@ import logging
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 
+from planner import palette
 from planner.domain import vocab
 from planner.fonts import CJK_FAMILY, cjk_font_path
 
@@ -79,16 +80,9 @@ ASSIGNED_FILLS = (
 UNASSIGNED_FILLS = ("#e3e2de", "#eae9e5", "#dddcd7", "#e7e6e1", "#e0dfda")
 DISTRICT_OUTLINE = QColor("#3c4650")
 HIGHLIGHT = QColor("#e4572e")
-SEA = QColor("#eef3f7")  # the map background reads as water: Ningbo is a coastal city
+SEA = QColor(palette.SEA)  # the map background reads as water: Ningbo is a coastal city
 
-PARK_COLOURS = {
-    "sck_core": "#c62828",
-    "sck_branch": "#ef6c00",
-    "digital_park": "#1565c0",
-    "feature_town": "#2e7d32",
-    "computing_centre": "#6a1b9a",
-    "other": "#616161",
-}
+PARK_COLOURS = palette.PARK_COLOURS
 SITE_COLOURS = {
     "5g_macro": "#263a5e",
     "5g_small": "#12817f",
