@@ -756,8 +756,8 @@ def test_file_export_writes_the_brief_off_the_gui_thread_with_the_windows_figure
 
     def into_tmp(self, folder, stem, parent=None):
         real(self, tmp_path, "简报", parent)
-        for kind, box in self.checks.items():
-            box.setChecked(kind == "xlsx")
+        for kind, check in self.checks.items():
+            check.setChecked(kind == "xlsx")
 
     export_dialog.ExportDialog.__init__ = into_tmp
     try:
