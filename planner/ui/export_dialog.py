@@ -95,6 +95,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.folder = QLineEdit(str(folder))
+        self.folder.setMinimumWidth(420)
         browse = QPushButton(tr("浏览…", "Browse…"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()

@@ -683,7 +683,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(tr("导出仍在进行中", "An export is still running"), 4000)
             return False
         path = self.session.path
-        folder = path.parent if path is not None else Path.home()
+        folder = path.resolve().parent if path is not None else Path.home()  # shown whole, not as typed
         dialog = ExportDialog(folder, path.stem if path is not None else "scenario", self)
         self.last_export_dialog = dialog
         if not accept and dialog.exec() != QDialog.DialogCode.Accepted:
