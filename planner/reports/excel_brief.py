@@ -294,9 +294,9 @@ def _investment(wb, data: dict, scenario: Scenario) -> None:
     for i, (fund, amount) in enumerate(sorted(data["totals"]["investment_by_funding"].items()), start=top + 1):
         _text(ws.cell(i, col), "未注明" if fund == "unspecified" else vocab.label(vocab.FUNDING_SOURCES, fund))
         ws.cell(i, col + 1, amount).number_format = WAN
-    for j in range(col, col + len(cats) + 2):
-        from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter
 
+    for j in range(col, col + len(cats) + 2):
         ws.column_dimensions[get_column_letter(j)].width = 12
 
 

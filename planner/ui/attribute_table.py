@@ -39,6 +39,7 @@ from planner.textsafe import printable
 from planner.ui.attributes import field_name, readable
 from planner.ui.binding import SessionLink
 from planner.ui.i18n import tr
+from planner.ui.widgets import fill_choices
 
 Index = QModelIndex | QPersistentModelIndex
 _TRUE = {"true", "1", "yes", "是", "y", "t"}
@@ -316,8 +317,7 @@ class ChoiceDelegate(QStyledItemDelegate):
         if words is None:
             return super().createEditor(parent, option, index)
         box = QComboBox(parent)
-        for key, pair in words.items():
-            box.addItem(tr(*pair), key)
+        fill_choices(box, words)
         return box
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:

@@ -15,7 +15,7 @@ from planner.session import ScenarioEdited, ScenarioReplaced, SelectionChanged, 
 from planner.textsafe import printable
 from planner.ui.binding import SessionLink
 from planner.ui.i18n import tr
-from planner.ui.widgets import ChoiceBox
+from planner.ui.widgets import ChoiceBox, fill_choices
 
 #: Field names as a planner reads them.
 #: Field names as a planner reads them ("中文 English"), from the vocabulary the undo labels use too.
@@ -198,8 +198,7 @@ class AttributesPanel(QWidget):
     def _chooser(self, name: str, words: vocab.Vocabulary, key: str) -> None:
         """A drop-down of a vocabulary's labels for a field whose values come from it; a choice is one command."""
         box = ChoiceBox()
-        for k, pair in words.items():
-            box.addItem(tr(*pair), k)
+        fill_choices(box, words)
         if key not in words:  # a value the vocabulary does not know (an older file): shown, not lost
             box.addItem(printable(key), key)
         box.setCurrentIndex(box.findData(key))
@@ -208,22 +207,7 @@ class AttributesPanel(QWidget):
         self.editors[name] = box
 
     def _chosen(self, name: str, box: QComboBox) -> None:
-        from planner.domain import commands as cmd
-
-        if self._shown is None:
-            return
-        layer, key = self._shown
-        s = self.session.scenario
-        value = box.currentData()
-        if value == getattr(s.layer(layer)[key], name):
-            return
-        try:
-            command = cmd.set_attributes(s, layer, key, **{name: value})
-        except ValueError as exc:
-            self.message.emit(f"未修改 Not changed — {field_name(name)}: {readable(exc)}")
-            QTimer.singleShot(0, self.refresh)
-            return
-        self.session.push(command)
+        self._commit(name, lambda: box.currentData())
 
     def _editor(self, name: str, label: str, text: str) -> None:
         edit = FieldEdit(printable(text) if text else "")
@@ -233,29 +217,41 @@ class AttributesPanel(QWidget):
         self.editors[name] = edit
 
     def _edited(self, name: str, edit: QLineEdit) -> None:
-        """A field was edited: one command (refused values are told in the status bar, the field restored)."""
-        from planner.domain import commands as cmd
+        """A field was edited (Enter): the value it holds, as :meth:`_commit` takes it."""
         from planner.ui.attribute_table import parse_value
 
         if self._shown is None:
             return
+        layer = self._shown[0]
+        # A district's one editable field is its product, taken as typed; a feature's field is parsed.
+        value = (lambda: edit.text()) if layer == "districts" else (lambda: parse_value(layer, name, edit.text()))
+        if self._commit(name, value):
+            edit.setModified(False)  # committed: from now on the field shows the scenario's value (an undo, say)
+
+    def _commit(self, name: str, value) -> bool:
+        """Set field ``name`` of the shown item to ``value()`` as one command; a refused value is told in the status
+        bar and the form restored. Returns whether a command was pushed (not when the value is unchanged)."""
+        from planner.domain import commands as cmd
+
+        if self._shown is None:
+            return False
         layer, key = self._shown
         s = self.session.scenario
         try:
+            v = value()
             if layer == "districts":
-                if edit.text().strip() == (s.products.get(key) or ""):
-                    return
-                command = cmd.assign_product(s, key, edit.text())
+                if v.strip() == (s.products.get(key) or ""):
+                    return False
+                command = cmd.assign_product(s, key, v)
             else:
-                value = parse_value(layer, name, edit.text())
-                if value == getattr(s.layer(layer)[key], name):
-                    return
-                command = cmd.set_attributes(s, layer, key, **{name: value})
+                if v == getattr(s.layer(layer)[key], name):
+                    return False
+                command = cmd.set_attributes(s, layer, key, **{name: v})
         except ValueError as exc:
             self.message.emit(f"未修改 Not changed — {field_name(name)}: {readable(exc)}")
             QTimer.singleShot(0, self.refresh)
-            return
-        edit.setModified(False)  # committed: from now on the field shows the scenario's value (an undo, say)
+            return False
         self.session.push(command)
+        return True
 
     message = Signal(str)

@@ -206,6 +206,7 @@ class LabelItem(QGraphicsItem):
         self._halo = QPainterPath()
         self._rect = QRectF()
         self._full_rect = QRectF()
+        self._name_rect = QRectF()  # the first line only (as compact)
         self._leader = QPointF()  # from the label's centre to its district's home point, in screen pixels
 
     def set_leader(self, to: QPointF) -> None:
@@ -220,6 +221,7 @@ class LabelItem(QGraphicsItem):
         """Set the label's lines as (text, font, colour), top to bottom."""
         self._lines = [ln for ln in lines if ln[0]]
         self._full_rect = self._layout(self._lines)[2]
+        self._name_rect = self._layout(self._lines[:1])[2]
         self._relayout()
 
     def set_compact(self, compact: bool) -> None:
@@ -239,6 +241,10 @@ class LabelItem(QGraphicsItem):
     def shown_text(self) -> str:
         """The text actually drawn at the moment."""
         return "\n".join(t for t, _, _ in self._shown_lines())
+
+    def rect_for(self, compact: bool) -> QRectF:
+        """The text rect (halo included, no leader) the label takes whole (False) or as its name alone (True)."""
+        return QRectF(self._name_rect if compact else self._full_rect)
 
     def full_rect(self) -> QRectF:
         """Bounding rect (screen pixels around the position) the label takes with every line shown."""
@@ -789,10 +795,7 @@ class MapCanvas(QGraphicsView):
         for adcode in order:
             label = self._label_items[adcode]
             home = shapes[adcode].label_pos * scale  # screen pixels (the scene is uniformly scaled)
-            rects = {}
-            for compact in (False, True):
-                label.set_compact(compact)
-                rects[compact] = label.text_rect()
+            rects = {compact: label.rect_for(compact) for compact in (False, True)}  # measured, not re-laid out
             choice = next(self._free_places(rects, home, placed), None)
             if choice is None:
                 choice = (True, 0.0, 0.0, label.text_rect().translated(home))

@@ -19,3 +19,11 @@ class ChoiceBox(QComboBox):
             super().wheelEvent(event)
         else:
             event.ignore()  # to the scrolling panel
+
+
+def fill_choices(box: QComboBox, words: dict[str, tuple[str, str]]) -> None:
+    """Items of a vocabulary in a drop-down: the label in the interface language shown, the key as the item's data."""
+    from planner.ui.i18n import tr
+
+    for key, pair in words.items():
+        box.addItem(tr(*pair), key)
