@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -228,3 +229,20 @@ def test_a_second_write_replaces_the_file(small_scenario, tmp_path):
     write_geopackage(small_scenario, target, year=2027)
     assert pyogrio.read_dataframe(target, layer="districts")["year"].iloc[0] == 2027
     assert [p.name for p in tmp_path.iterdir()] == ["s.gpkg"]
+
+
+def test_what_a_killed_export_left_is_removed_by_the_next(small_scenario, tmp_path):
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    left = [tmp_path / f".s.gpkg.{gone.pid}.0a1b2c3d.tmp.gpkg{side}" for side in ("", "-journal", "-wal")]
+    for p in left:
+        p.write_bytes(b"half")
+    live = tmp_path / f".s.gpkg.{os.getpid()}.00ff00ff.tmp.gpkg"  # a save still running in this process
+    other = tmp_path / f".t.gpkg.{gone.pid}.0a1b2c3d.tmp.gpkg"  # another file's temporary
+    live.write_bytes(b"busy")
+    other.write_bytes(b"other")
+    write_geopackage(small_scenario, tmp_path / "s.gpkg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([other.name, live.name, "s.gpkg"])

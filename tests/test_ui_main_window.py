@@ -773,3 +773,57 @@ def test_file_export_writes_the_brief_off_the_gui_thread_with_the_windows_figure
     sites = {r[0]: r[6] for r in ws.iter_rows(min_row=3, values_only=True)}
     assert all(sites[d["name"]] == d["sites"] for d in data["districts"])
     assert "简报.xlsx" in window.statusBar().currentMessage()
+
+
+def test_file_export_writes_geojson_and_the_comparison_with_a_second_scenario(window, qtbot, tmp_path):
+    import openpyxl
+
+    from planner.storage.atomic import save
+
+    other = window.scenario.copy()
+    other.name = "对比方案"
+    dropped = next(iter(other.sites))
+    del other.sites[dropped]
+    save(other, tmp_path / "other.json")
+    window.session.path = None
+    from planner.ui import export_dialog
+
+    real = export_dialog.ExportDialog.__init__
+
+    def into_tmp(self, folder, stem, parent=None, **kw):
+        real(self, tmp_path, "plan", parent, compare=tmp_path / "other.json")
+        for kind, check in self.checks.items():
+            check.setChecked(kind in ("xlsx", "geojson"))
+
+    export_dialog.ExportDialog.__init__ = into_tmp
+    try:
+        assert window.export_dialog(accept=True)
+        with qtbot.waitSignal(window._exporter.finished, timeout=60_000):
+            pass
+    finally:
+        export_dialog.ExportDialog.__init__ = real
+    paths, error = window.export_result
+    assert error == ""
+    names = sorted(p.name for p in (tmp_path / "plan_geojson").iterdir())
+    assert names == ["districts.geojson", "parks.geojson", "sites.geojson", "zones.geojson"]
+    assert str(tmp_path / "plan.xlsx") in paths
+    sheet = openpyxl.load_workbook(tmp_path / "plan.xlsx")["方案对比"]
+    text = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+    assert "相对 对比方案" in text and f"新增 站点 {dropped}" in text  # the window's plan has the site the other lacks
+
+
+def test_file_export_with_an_unreadable_comparison_explains_and_writes_nothing(window, tmp_path, monkeypatch):
+    from planner.ui import export_dialog, main_window
+
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    shown = []
+    monkeypatch.setattr(main_window, "show_load_error", lambda parent, exc: shown.append(str(exc)))
+    real = export_dialog.ExportDialog.__init__
+
+    def into_tmp(self, folder, stem, parent=None, **kw):
+        real(self, tmp_path, "plan", parent, compare=tmp_path / "bad.json")
+
+    monkeypatch.setattr(export_dialog.ExportDialog, "__init__", into_tmp)
+    assert not window.export_dialog(accept=True)
+    assert shown and "bad.json" in shown[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]

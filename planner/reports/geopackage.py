@@ -30,6 +30,7 @@ from typing import Any
 
 from planner.analysis.compare import DISTRICT_FIGURES  # the summary's district figures
 from planner.domain.scenario import Scenario
+from planner.storage.atomic import SQLITE_SIDE_FILES, remove_stale_temporaries
 
 #: Layer names in the file, in writing order.
 LAYERS = (
@@ -155,16 +156,18 @@ def layer_frames(scenario: Scenario, year: int, engine) -> tuple[dict[str, Any],
 
 
 def _temp_name(path: Path) -> Path:
-    """A fresh hidden name beside ``path``, ending in .gpkg (GDAL warns about a GeoPackage named otherwise)."""
+    """A fresh hidden name beside ``path``, ending in .gpkg (GDAL warns about a GeoPackage named otherwise), of the
+    form :func:`planner.storage.atomic.remove_stale_temporaries` recognises, so that what a killed export left
+    is removed by the next one."""
     for _ in range(100):
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp.gpkg")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp.gpkg")
         if not tmp.exists():
             return tmp
     raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def _remove(tmp: Path) -> None:
-    for p in (tmp, tmp.with_name(tmp.name + "-journal"), tmp.with_name(tmp.name + "-wal")):
+    for p in (tmp, *(tmp.with_name(tmp.name + side) for side in SQLITE_SIDE_FILES)):
         with contextlib.suppress(OSError):
             p.unlink(missing_ok=True)
 
@@ -192,6 +195,7 @@ def write_geopackage(scenario: Scenario, path: str | Path, *, year: int | None =
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(2, "the folder does not exist", str(folder))
+    remove_stale_temporaries(path)
     tmp = _temp_name(path)
     try:
         # No dataset metadata: GDAL's readers then copy it into a side file (<name>.aux.xml) that a later export

@@ -5,7 +5,8 @@ is flushed and fsync'd, the previous version is kept as ``<name>.bak``, and the 
 the target with :func:`os.replace`, which is atomic on POSIX and Windows.
 
 A process killed between writing and renaming leaves its temporary files behind. Their names carry the saving
-process's id — ``.<name>.<pid>.<random>.tmp`` and ``….bak.tmp`` — so the next save of that file (or opening it in
+process's id — ``.<name>.<pid>.<random>.tmp`` and ``….bak.tmp``; a GeoPackage export's ``….tmp.gpkg`` with its
+SQLite side files — so the next save of that file (or opening it in
 the app) removes the ones whose process is gone (:func:`remove_stale_temporaries`), and never a temporary that
 a live save in another process is still writing.
 """
@@ -42,6 +43,8 @@ def _fsync_dir(folder: Path) -> None:
 #: A temporary of an unknown process (no id in its name, or on a system where a process cannot be asked after) is
 #: stale once it is this old: no save takes an hour.
 STALE_AFTER_S = 3600.0
+#: The files SQLite keeps beside a database while it writes (a GeoPackage is one).
+SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
 def _temp_prefix(path: Path) -> str:
@@ -63,13 +66,17 @@ def _process_gone(pid: int) -> bool:
 def remove_stale_temporaries(path: str | Path) -> list[Path]:
     """Remove temporary files that an interrupted save of ``path`` left beside it; returns what was removed.
 
-    Only names this module makes are touched: ``.<name>.<pid>.<random>.tmp`` / ``.bak.tmp`` of a process that no
+    Only names this module (and the GeoPackage export) makes are touched: ``.<name>.<pid>.<random>.tmp`` /
+    ``.bak.tmp`` / ``.tmp.gpkg`` (and its SQLite side files) of a process that no
     longer runs, and, of any process, ones older than :data:`STALE_AFTER_S`. Errors are ignored: cleaning up is a
     courtesy and must never make a save fail.
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    pattern = re.compile(rf"^\.{re.escape(path.name)}\.(?:(\d+)\.)?[A-Za-z0-9_]+(?:\.bak)?\.tmp$")
+    sides = "|".join(re.escape(s) for s in SQLITE_SIDE_FILES)
+    pattern = re.compile(
+        rf"^\.{re.escape(path.name)}\.(?:(\d+)\.)?[A-Za-z0-9_]+(?:\.bak)?\.tmp(?:\.gpkg(?:{sides})?)?$"
+    )
     removed = []
     try:
         entries = list(os.scandir(folder))

@@ -39,6 +39,7 @@ KINDS = (
     ("png", ".png", "地图图片 PNG", "Map picture (PNG)"),
     ("pdf", ".pdf", "打印地图 PDF", "Map for print (PDF)"),
     ("gpkg", ".gpkg", "GeoPackage 图层", "GeoPackage layers"),
+    ("geojson", "_geojson/", "GeoJSON 图层文件夹", "GeoJSON folder, one file per layer"),
 )
 MAPS = (
     ("product", "一区一品", "One district, one product"),
@@ -89,7 +90,7 @@ class Exporter(QObject):
 class ExportDialog(QDialog):
     """What to export, where, and which map (the year is the window's)."""
 
-    def __init__(self, folder: Path, stem: str, parent: QWidget | None = None) -> None:
+    def __init__(self, folder: Path, stem: str, parent: QWidget | None = None, *, compare: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("导出", "Export"))
         layout = QVBoxLayout(self)
@@ -118,6 +119,15 @@ class ExportDialog(QDialog):
         self.page.addItem(tr("A4 横向", "A4 landscape"), "a4")
         self.page.addItem("16:9", "16:9")
         form.addRow(tr("版面", "Page"), self.page)
+        # A second scenario for the brief's 方案对比 sheet (the same as ``export --compare OTHER``).
+        self.compare = QLineEdit(str(compare) if compare is not None else "")
+        self.compare.setPlaceholderText(tr("可选：另一情景文件，用于“方案对比”表", "Optional: a scenario for 方案对比"))
+        pick = QPushButton(tr("选择…", "Choose…"))
+        pick.clicked.connect(self._choose_compare)
+        row = QHBoxLayout()
+        row.addWidget(self.compare, 1)
+        row.addWidget(pick)
+        form.addRow(tr("对比情景", "Compare with"), row)
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("导出", "Export"))
@@ -130,11 +140,23 @@ class ExportDialog(QDialog):
         if chosen:
             self.folder.setText(chosen)
 
+    def _choose_compare(self) -> None:
+        start = self.compare.text() or self.folder.text()
+        name, _ = QFileDialog.getOpenFileName(self, tr("对比情景", "Compare with"), start, "情景 Scenario (*.json)")
+        if name:
+            self.compare.setText(name)
+
     def targets(self) -> list[tuple[str, Path]]:
-        """The (kind, path) of every output ticked."""
+        """The (kind, path) of every output ticked (GeoJSON: a folder ``<name>_geojson`` of one file per layer)."""
         folder = Path(self.folder.text().strip() or ".")
         stem = self.stem.text().strip() or "export"
-        return [(kind, folder / f"{stem}{suffix}") for kind, suffix, _, _ in KINDS if self.checks[kind].isChecked()]
+        ticked = [(kind, suffix.rstrip("/")) for kind, suffix, _, _ in KINDS if self.checks[kind].isChecked()]
+        return [(kind, folder / f"{stem}{suffix}") for kind, suffix in ticked]
+
+    def compare_path(self) -> Path | None:
+        """The scenario file to compare with, if one is given."""
+        text = self.compare.text().strip()
+        return Path(text) if text else None
 
     def options(self) -> dict:
         """The map and page for the PNG and PDF."""

@@ -117,7 +117,7 @@ class FileActions(QObject):
         """Start a never-saved scenario from the bundled baseline (its sites, parks and zones)."""
         if not self.confirm_discard():
             return
-        scenario = self._load(paths.BASELINE)
+        scenario = self.load_or_explain(paths.BASELINE)
         if scenario is None:
             return
         scenario.name = f"{scenario.name}（新方案）"
@@ -136,7 +136,7 @@ class FileActions(QObject):
         """Open the scenario file at ``path``; on failure explain why and keep the current scenario."""
         if not self.confirm_discard():
             return False
-        scenario = self._load(path)
+        scenario = self.load_or_explain(path)
         if scenario is None:
             return False
         remove_stale_temporaries(path)  # what a save killed half-way left beside the file
@@ -145,7 +145,7 @@ class FileActions(QObject):
         self.offer_recovery()
         return True
 
-    def _load(self, path: str | Path) -> Scenario | None:
+    def load_or_explain(self, path: str | Path) -> Scenario | None:
         """The scenario in ``path``; None after explaining in a message box why it cannot be read."""
         from planner.ui.main_window import show_load_error
 
@@ -258,7 +258,7 @@ class FileActions(QObject):
         if answer != QMessageBox.StandardButton.Yes:
             autosave.discard_recovery(self.session.path)
             return False
-        recovered = self._load(found)
+        recovered = self.load_or_explain(found)
         if recovered is None:
             return False
         self.session.replace(recovered, self.session.path)

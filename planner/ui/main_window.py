@@ -691,6 +691,12 @@ class MainWindow(QMainWindow):
         targets = dialog.targets()
         if not targets:
             return False
+        other = None
+        compare = dialog.compare_path()
+        if compare is not None:
+            other = self.file_actions.load_or_explain(compare)  # explains in a message box why it cannot be read
+            if other is None:
+                return False
         missing = [p for _, p in targets if not p.parent.is_dir()]
         if missing:
             QMessageBox.warning(self, tr("无法导出", "Cannot export"),
@@ -706,7 +712,7 @@ class MainWindow(QMainWindow):
             lambda done, total, kind: (progress.setValue(done), progress.setLabelText(names.get(kind, "")))
         )
         exporter.finished.connect(lambda paths, error: self._export_finished(progress, paths, error))
-        exporter.start(self.scenario, targets, year=self.session.year, **dialog.options())
+        exporter.start(self.scenario, targets, year=self.session.year, other=other, **dialog.options())
         return True
 
     def _export_finished(self, progress, paths: list, error: str) -> None:
