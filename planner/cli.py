@@ -6,6 +6,8 @@ Subcommands::
     summary FILE [--year Y] [--json]    the scenario's figures per district, as a table or one JSON object
     compare A B [--year Y] [--json]     per-district deltas and the features added, removed and changed
     export FILE --geojson DIR           one WGS-84 GeoJSON file per layer (districts, parks, sites, zones)
+    import FILE --sites SRC -o OUT      sites (parks, zones, investments) from CSV/XLSX/GeoJSON/GPKG/SHP, checked
+    template --sites OUT.xlsx           a blank Excel template to fill in and import
 
 Errors are reported as messages naming the file and the problem, never as a traceback (set
 ``PLANNER_DEBUG=1`` to see one when reporting a bug); a failed read or write says what went wrong in words
@@ -97,6 +99,24 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--page", choices=("a4", "16:9"), default="a4", help="page of --png/--pdf (default a4 landscape)")
     e.add_argument("--gpkg", metavar="OUT.gpkg", help="one GeoPackage with every layer and the coverage")
     e.add_argument("--geojson", metavar="DIR", help="folder for one GeoJSON file per layer")
+    im = sub.add_parser("import", help="导入站点、园区、区域、投资项 / import sites, parks, zones, investment items")
+    im.add_argument("file", help="scenario file (.json) to import into")
+    what = im.add_mutually_exclusive_group(required=True)
+    for layer in ("sites", "parks", "zones", "investments"):
+        what.add_argument(f"--{layer}", metavar="SOURCE", help=f"{layer} from a CSV, XLSX, GeoJSON, GPKG or SHP file")
+    im.add_argument("--crs", default=None, help="coordinates of the source: wgs84, gcj02, bd09, cgcs2000 or EPSG:n "
+                    "(default: what a GIS file declares, else wgs84)")  # fmt: skip
+    im.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD", help="read FIELD from COLUMN")
+    im.add_argument("--default", action="append", default=[], metavar="FIELD=VALUE",
+                    help="value of FIELD where no column gives one")  # fmt: skip
+    im.add_argument("--sheet", default=None, help="sheet of an XLSX (default: the first data sheet)")
+    im.add_argument("--layer", default=None, help="layer of a GeoPackage (default: the first)")
+    im.add_argument("-o", "--out", required=True, metavar="OUT.json", help="scenario file to write")
+    im.add_argument("--accept-valid", action="store_true", help="write the valid rows even when some are rejected")
+    im.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    t = sub.add_parser("template", help="空白 Excel 导入模板 / blank Excel import templates")
+    for layer in ("sites", "parks", "zones", "investments"):
+        t.add_argument(f"--{layer}", metavar="OUT.xlsx", help=f"template for {layer}")
     sh = sub.add_parser("screenshot", help="主窗口截图 / render the main window to a PNG (offscreen)")
     sh.add_argument("file", help="scenario file (.json)")
     sh.add_argument("out", help="PNG file to write")
@@ -450,6 +470,62 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pairs(items: list[str], what: str) -> list[tuple[str, str]]:
+    out = []
+    for item in items:
+        left, sep, right = item.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise ValueError(f"{what} expects NAME=VALUE, got {item!r}")
+        out.append((left.strip(), right.strip()))
+    return out
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """``import FILE --sites|--parks|--zones|--investments SOURCE [--crs] [--map COLUMN=FIELD] -o OUT.json``."""
+    from planner.storage.atomic import save
+    from planner.storage.import_sources import SourceError
+    from planner.storage.importer import MappingError, apply_import, read_import
+
+    layer, source = next((k, getattr(args, k)) for k in ("sites", "parks", "zones", "investments") if getattr(args, k))
+    mapping = {fld: column for column, fld in _pairs(args.map, "--map")}
+    defaults = dict(_pairs(args.default, "--default"))
+    out = Path(args.out)
+    if not (out.parent if str(out.parent) else Path(".")).is_dir():
+        raise ValueError(f"-o: 文件夹不存在 / no such folder: {out.parent}")
+    scenario = _load(args.file)
+    try:
+        report = read_import(source, layer, scenario, crs=args.crs, mapping=mapping, defaults=defaults,
+                             sheet=args.sheet, source_layer=args.layer)  # fmt: skip
+    except (SourceError, MappingError) as exc:
+        _say(f"错误 / error: {printable(exc)}", err=True)
+        return EXIT_INVALID
+    _say(json_dumps(report.as_dict()) if args.json else report.text(), err=report.ok is False and not args.json)
+    if report.rejected and not args.accept_valid:
+        _say(f"未写出 / not written: {printable(out)} — fix the rows above or give --accept-valid", err=True)
+        return EXIT_INVALID
+    command = apply_import(scenario, report)
+    if command is None:
+        _say("没有可导入的行 / no valid rows: nothing written", err=True)
+        return EXIT_INVALID
+    command.do(scenario)
+    save(scenario, out)
+    _say(f"{printable(command.label)} → {printable(out)}")
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """``template --sites OUT.xlsx [--parks …] [--zones …] [--investments …]``."""
+    from planner.storage.import_templates import write_template
+
+    asked = [(k, Path(getattr(args, k))) for k in ("sites", "parks", "zones", "investments") if getattr(args, k)]
+    if not asked:
+        raise ValueError("template needs at least one of --sites, --parks, --zones, --investments")
+    for layer, path in asked:
+        write_template(layer, path)
+        _say(f"{layer}: {printable(path)}")
+    return EXIT_OK
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
     """Render the main window offscreen to a PNG."""
     from planner.ui.screenshot import screenshot
@@ -482,6 +558,8 @@ COMMANDS = {
     "summary": cmd_summary,
     "compare": cmd_compare,
     "export": cmd_export,
+    "import": cmd_import,
+    "template": cmd_template,
     "screenshot": cmd_screenshot,
     "open": cmd_open,
 }
