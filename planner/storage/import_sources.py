@@ -6,7 +6,8 @@ per row and the CRS the file declares. Nothing is interpreted here: what a value
 :mod:`planner.storage.importer`.
 
 These files are untrusted. Nothing in them is evaluated (a formula's cached value is read, never the formula), and
-an XLSX is inspected as the zip it is before any XML parser sees it (:func:`check_xlsx`): a member that inflates
+an XLSX is inspected as the zip it is before any XML parser sees it (python-calamine's, which never expands
+entities either) (:func:`check_xlsx`): a member that inflates
 too far (a zip bomb), a part that declares a DTD or entities (an XML bomb), or a shared-strings table past
 :data:`MAX_SHARED_STRINGS_BYTES` is refused with a message, so memory stays bounded.
 """
@@ -186,48 +187,61 @@ def check_xlsx(path: Path) -> None:
 
 
 def read_xlsx(path: Path, *, sheet: str | None = None) -> SourceTable:
-    """The first sheet (or ``sheet``) of an XLSX: cached values only, never a formula."""
-    import openpyxl
+    """The first data sheet (or ``sheet``) of an XLSX: cached values only, never a formula.
+
+    Read with python-calamine (Rust; 100,000 rows × 10 columns in ~1 s, where openpyxl's read-only reader takes
+    ~15 s), after :func:`check_xlsx` has looked at the zip. A formula's cached value is what is read; a cell
+    whose formula was never calculated reads as empty.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
 
     check_xlsx(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        wb = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
         raise SourceError(f"{path.name}: 无法读取工作簿 cannot read the workbook: {exc}") from None
     try:
-        if sheet is not None and sheet not in wb.sheetnames:
-            raise SourceError(f"{path.name}: 没有工作表 no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
-        ws = wb[sheet] if sheet is not None else _data_sheet(wb)
+        names = list(wb.sheet_names)
+        if sheet is not None and sheet not in names:
+            raise SourceError(f"{path.name}: 没有工作表 no sheet {sheet!r} (sheets: {', '.join(names)})")
+        if not names:
+            raise SourceError(f"{path.name}: 没有工作表 the workbook has no sheets")
+        title = sheet if sheet is not None else _data_sheet(names)
+        try:
+            ws = wb.get_sheet_by_name(title)
+            first_row = ws.start[0] if ws.start else 0
+            cells = ws.iter_rows()
+        except (CalamineError, ValueError) as exc:
+            raise SourceError(f"{path.name}: 无法读取工作表 cannot read sheet {title!r}: {exc}") from None
         rows: list[list[Any]] = []
         numbers: list[int] = []
         header: list[Any] | None = None
-        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            if header is None:
-                if any(v not in (None, "") for v in row):
-                    header = list(row)
-                continue
+        for number, row in enumerate(cells, start=first_row + 1):
             if not any(v not in (None, "") for v in row):
+                continue
+            if header is None:
+                header = list(row)
                 continue
             if len(rows) >= MAX_ROWS:
                 raise SourceError(f"{path.name}: 行数过多 more than {MAX_ROWS:,} rows")
-            rows.append(list(row))
+            rows.append([None if v == "" else v for v in row])
             numbers.append(number)
         if header is None:
-            raise SourceError(f"{path.name}: 工作表 {ws.title} 为空 the sheet is empty")
+            raise SourceError(f"{path.name}: 工作表 {title} 为空 the sheet is empty")
         columns = ["" if c is None else str(c).strip() for c in header]
         while columns and not columns[-1]:
             columns.pop()
-        return SourceTable(path, columns, rows, numbers, sheet=ws.title)
+        return SourceTable(path, columns, rows, numbers, sheet=title)
     finally:
         wb.close()
 
 
-def _data_sheet(wb):
+def _data_sheet(names: list[str]) -> str:
     """The sheet to read: the first that is not a template's help or lists sheet."""
-    for ws in wb.worksheets:
-        if ws.title not in ("说明", "列表", "README", "lists"):
-            return ws
-    return wb.worksheets[0]
+    for name in names:
+        if name not in ("说明", "列表", "README", "lists"):
+            return name
+    return names[0]
 
 
 # ------------------------------------------------------------------------------------------------------- vector
