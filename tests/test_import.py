@@ -349,3 +349,12 @@ def test_cli_import_with_crs_map_and_template(tmp_path, capsys):
     assert main(["import", str(BASELINE), "--sites", str(src), "-o", str(out), "--crs", "mars"]) == 2
     assert "unknown coordinate system" in capsys.readouterr().err
     assert main(["template", "--sites", str(tmp_path / "t.xlsx")]) == 0 and (tmp_path / "t.xlsx").exists()
+
+
+def test_a_gbk_shapefile_without_cpg_reads_its_chinese(tmp_path, scenario):
+    df = _frame([shapely.box(121.50, 29.85, 121.56, 29.89)], "EPSG:4326", 名称=["东部新城"], 类型=["双万兆"])
+    df.to_file(tmp_path / "z.shp", encoding="gbk")
+    (tmp_path / "z.cpg").unlink()  # as many Chinese shapefiles come: no code page file
+    report = read_import(tmp_path / "z.shp", "zones", scenario)
+    assert report.ok and report.features[0].name == "东部新城" and report.features[0].kind == "priority"
+    assert any("GBK" in n for n in report.notes)

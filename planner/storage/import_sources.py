@@ -270,13 +270,40 @@ def read_vector(path: Path, *, layer: str | None = None) -> SourceTable:
         raise SourceError(f"{path.name}: 要素过多 more than {MAX_ROWS:,} features")
     columns = [str(c) for c in meta["fields"]]
     values = [list(map(_plain, col)) for col in fields]
+    notes = []
+    if str(meta.get("encoding", "")).upper() in ("ISO-8859-1", "LATIN1") and not path.with_suffix(".cpg").exists():
+        # A Shapefile with no .cpg: GDAL falls back to Latin-1, which maps bytes one to one, so the DBF's bytes can
+        # be recovered and read as what Chinese GIS software writes: UTF-8, else GBK/GB18030.
+        columns, values, encoding = _redecode(columns, values)
+        if encoding:
+            notes.append(f"Shapefile 无 .cpg 编码文件 has no .cpg: its text was read as {encoding}")
     rows = [list(r) for r in zip(*values, strict=True)] if values else [[] for _ in range(n)]
     geoms = list(shapely.from_wkb(geometry)) if geometry is not None else None
     table = SourceTable(path, columns, rows, list(range(1, n + 1)), row_word="要素 feature", geometries=geoms)
     table.crs = meta.get("crs")
+    table.notes += notes
     if len(layers) > 1:
         table.notes.append(f"读取图层 read layer {chosen!r} of {len(layers)}: {', '.join(layers)}")
     return table
+
+
+def _redecode(columns: list[str], values: list[list[Any]]) -> tuple[list[str], list[list[Any]], str | None]:
+    """Texts GDAL read as Latin-1, read again as UTF-8 or else GB18030; unchanged when all are ASCII."""
+    texts = [c for c in columns] + [v for col in values for v in col if isinstance(v, str)]
+    if all(t.isascii() for t in texts):
+        return columns, values, None
+    for encoding, label in (("utf-8", "UTF-8"), ("gb18030", "GBK/GB18030")):
+        try:
+            for t in texts:
+                t.encode("latin-1").decode(encoding)
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+
+        def fix(v: Any, enc: str = encoding) -> Any:
+            return v.encode("latin-1").decode(enc) if isinstance(v, str) else v
+
+        return [fix(c) for c in columns], [[fix(v) for v in col] for col in values], label
+    return columns, values, None
 
 
 def _plain(value: Any) -> Any:
