@@ -372,3 +372,26 @@ def test_a_screenshot_leaves_the_planners_settings_alone(tmp_path):
     written = [p for p in config.rglob("*") if p.is_file()] if config.exists() else []
     assert not [p for p in written if "window" in p.read_text(errors="ignore")], written
     del os
+
+
+def test_compare_counts_a_feature_as_moved_only_beyond_the_tolerance(tmp_path, small_scenario):
+    """A site moved by 30 cm is changed, one moved by ~1 km is moved (with its distance); the app's comparison
+    dock shows the same ``compare`` (tests/test_ui_compare.py)."""
+    from dataclasses import replace
+
+    from planner.analysis.compare import MOVE_TOLERANCE_M, compare
+
+    b = small_scenario.copy()
+    s1, s2 = b.sites["site-000001"], b.sites["site-000002"]
+    b.sites[s1.id] = replace(s1, lon=s1.lon + 0.01)
+    b.sites[s2.id] = replace(s2, lon=s2.lon + 0.000003)
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    atomic.save(small_scenario, pa)
+    atomic.save(b, pb)
+    data = json.loads(run("compare", str(pa), str(pb), "--json").stdout)
+    sites = data["features"]["sites"]
+    assert sorted(sites["changed"]) == ["site-000001", "site-000002"]
+    assert sites["moved"] == ["site-000001"] and 950 < sites["moved_m"]["site-000001"] < 980
+    assert MOVE_TOLERANCE_M == 1.0
+    assert data["features"] == compare(small_scenario, b)["features"]
+    assert "sites: +0 added, -0 removed, 2 changed (1 moved)" in run("compare", str(pa), str(pb)).stdout

@@ -1,9 +1,15 @@
 """Comparison of two scenarios: per-district deltas of every figure, and the features added, removed and changed.
 
 Features are matched by id (ids are never reused, so the same id is the same feature). A feature whose values
-differ is "changed", with the names of the fields that differ; "moved" is reported separately for sites, parks
-and zones whose geometry changed. Like every figure, the feature changes are "as of" the year: a feature that
-opens later (line item: is booked later) in both scenarios is not counted. 一区一品 products carry no year.
+differ is "changed", with the names of the fields that differ; of those, a site, park or zone whose position — a
+site's point, a park's or zone's centroid — is more than :data:`MOVE_TOLERANCE_M` from where it was is also
+"moved" (``moved_m`` gives the distance, measured in UTM 51N). A smaller shift, or a zone reshaped around the same
+centroid, is a change of its coordinates, not a move. Like every figure, the feature changes are "as of" the
+year: a feature that opens later (line item: is booked later) in both scenarios is not counted. 一区一品 products
+carry no year.
+
+Nothing here depends on Qt: the app's comparison dock (``planner/ui/compare_view.py``) shows :func:`compare` of
+its two sessions, passing the summaries they already hold, so it shows what ``compare A B --json`` prints.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ TOTAL_FIGURES = (
     "investment_wan",
 )
 _POSITION_FIELDS = {"geometry", "lon", "lat"}
+#: A feature counts as moved when its position shifted by more than this (metres); see the module docstring.
+MOVE_TOLERANCE_M = 1.0
 
 
 def _delta(a: float | None, b: float | None) -> float | None:
@@ -46,10 +54,36 @@ def _delta(a: float | None, b: float | None) -> float | None:
     return round(b - a, 6)
 
 
-def _open_by(features: dict[str, Any], year: int | None) -> dict[str, Any]:
+def _open_by(features: dict[str, Any], year: int | None, field: str = "open_year") -> dict[str, Any]:
     if year is None:
         return features
-    return {k: f for k, f in features.items() if getattr(f, "open_year", getattr(f, "year", 0)) <= year}
+    return {k: f for k, f in features.items() if getattr(f, field) <= year}
+
+
+def position(feature: Any) -> tuple[float, float] | None:
+    """WGS-84 (lon, lat) of a feature: a site's point, a park's or zone's centroid; None for a line item."""
+    if hasattr(feature, "lon"):
+        return float(feature.lon), float(feature.lat)
+    geom = getattr(feature, "geometry", None)
+    if geom is None or geom.is_empty:
+        return None
+    c = geom if geom.geom_type == "Point" else geom.centroid
+    return float(c.x), float(c.y)
+
+
+def shifts_m(old: list[Any], new: list[Any]) -> list[float]:
+    """How far (metres, in UTM 51N) each feature of ``new`` lies from the same feature in ``old``."""
+    if not old:
+        return []
+    import numpy as np
+
+    from planner.geo.crs import to_metric
+
+    a = np.array([position(f) or (np.nan, np.nan) for f in old], float)
+    b = np.array([position(f) or (np.nan, np.nan) for f in new], float)
+    ax, ay = to_metric(a[:, 0], a[:, 1])
+    bx, by = to_metric(b[:, 0], b[:, 1])
+    return [0.0 if d != d else float(d) for d in np.hypot(bx - ax, by - ay)]  # no position: not moved
 
 
 def feature_changes(a: Scenario, b: Scenario, year: int | None = None) -> dict[str, dict[str, Any]]:
@@ -59,17 +93,21 @@ def feature_changes(a: Scenario, b: Scenario, year: int | None = None) -> dict[s
     """
     out: dict[str, dict[str, Any]] = {}
     for layer in LAYERS:
-        fa, fb = _open_by(a.layer(layer), year), _open_by(b.layer(layer), year)
+        field = "year" if layer == "investments" else "open_year"  # a line item is booked in a year
+        fa, fb = _open_by(a.layer(layer), year, field), _open_by(b.layer(layer), year, field)
         added = sorted(set(fb) - set(fa))
         removed = sorted(set(fa) - set(fb))
         changed: dict[str, list[str]] = {}
         for fid in sorted(set(fa) & set(fb)):
             x, y = fa[fid], fb[fid]
-            if x == y:
+            if x is y or x == y:  # a copy of a scenario shares its (immutable) features
                 continue
             changed[fid] = [f.name for f in dataclasses.fields(x) if getattr(x, f.name) != getattr(y, f.name)]
-        moved = sorted(fid for fid, names in changed.items() if _POSITION_FIELDS & set(names))
-        out[layer] = {"added": added, "removed": removed, "changed": changed, "moved": moved}
+        shifted = [fid for fid, names in changed.items() if _POSITION_FIELDS & set(names)]
+        shifts = shifts_m([fa[fid] for fid in shifted], [fb[fid] for fid in shifted])
+        moved_m = {fid: round(d, 1) for fid, d in zip(shifted, shifts, strict=True) if d > MOVE_TOLERANCE_M}
+        out[layer] = {"added": added, "removed": removed, "changed": changed, "moved": sorted(moved_m),
+                      "moved_m": dict(sorted(moved_m.items()))}  # fmt: skip
     products = {}
     for adcode in sorted(set(a.products) | set(b.products)):
         if a.products.get(adcode) != b.products.get(adcode):
@@ -78,12 +116,23 @@ def feature_changes(a: Scenario, b: Scenario, year: int | None = None) -> dict[s
     return out
 
 
-def compare(a: Scenario, b: Scenario, year: int | None = None) -> dict[str, Any]:
-    """Compare scenario ``b`` against ``a`` as of ``year`` (default: the later horizon year of the two)."""
+def compare(
+    a: Scenario, b: Scenario, year: int | None = None, *, summaries: tuple[dict, dict] | None = None
+) -> dict[str, Any]:
+    """Compare scenario ``b`` against ``a`` as of ``year`` (default: the later horizon year of the two).
+
+    ``summaries`` are :func:`planner.analysis.summary.summary` of ``a`` and ``b`` as of ``year`` when the caller
+    has them already (the app's sessions keep theirs); without them they are computed.
+    """
     from planner.analysis.summary import summary
 
     year = max(a.horizon_year, b.horizon_year) if year is None else year
-    sa, sb = summary(a, year), summary(b, year)
+    if summaries is not None:
+        sa, sb = summaries
+        if sa["scenario"]["year"] != year or sb["scenario"]["year"] != year:
+            raise ValueError(f"the summaries are not as of {year}")
+    else:
+        sa, sb = summary(a, year), summary(b, year)
     districts = []
     for ra, rb in zip(sa["districts"], sb["districts"], strict=True):
         row: dict[str, Any] = {"adcode": ra["adcode"], "name": ra["name"], "name_en": ra["name_en"]}

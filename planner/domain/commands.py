@@ -19,7 +19,9 @@ from typing import Any
 import numpy as np
 
 from planner.domain import vocab
-from planner.domain.features import validate_feature, validate_product
+from planner.domain.bookmarks import Bookmark, validate_bookmark, validate_bookmarks
+from planner.domain.checks import position_problems
+from planner.domain.features import Site, validate_feature, validate_product, validate_site
 from planner.domain.scenario import (
     LAYER_TYPES,
     LAYERS,
@@ -95,13 +97,24 @@ def add_features(scenario: Scenario, features: Iterable[Any], label: str | None 
         raise ValueError("nothing to add")
     changes = []
     seen: set[str] = set()
+    sites = []
     for f in features:
         layer = _layer_of(f)
         if f.id in scenario.layer(layer) or f.id in seen:
             raise ValueError(f"a feature with id {f.id!r} already exists in {layer}")
         seen.add(f.id)
-        _require_valid(f, "cannot add")
+        if isinstance(f, Site):
+            sites.append(f)  # positions checked as one batch below: an import adds 100,000 at once
+            problems = validate_site(f, locate=False)
+            if problems:
+                raise ValueError(f"cannot add {f.id}: " + "; ".join(f"{k}: {m}" for k, m in problems))
+        else:
+            _require_valid(f, "cannot add")
         changes.append(Change(layer, f.id, None, f))
+    if sites:
+        for s, problem in zip(sites, position_problems([s.lon for s in sites], [s.lat for s in sites]), strict=True):
+            if problem:
+                raise ValueError(f"cannot add {s.id}: geometry: {problem}")
     if label is None:
         if len(features) == 1:
             label = f"添加{_LAYER_NAMES[_layer_of(features[0])]} {_feature_label(features[0])}"
@@ -218,6 +231,81 @@ def set_catalogue_entry(scenario: Scenario, entry: UnitCost) -> Command:
     return Command(f"修改单价 {entry.label_zh}", [Change("catalogue", entry.key, old, entry)])
 
 
+# -- bookmarks ---------------------------------------------------------------------------------------------------
+def _bookmarks_command(scenario: Scenario, label: str, new: list[Bookmark], changed: int | None = None) -> Command:
+    """Replace the scenario's bookmarks by ``new`` (validated as the loader does) as one change; ``changed`` is the
+    index of the bookmark added or edited, which a message names."""
+    if changed is not None:
+        b = new[changed]
+        problems = validate_bookmark(b)
+        others = [i for i, o in enumerate(new) if i != changed and o.title == b.title]
+        if others:
+            problems.append(("title", f"{b.title!r} is the title of bookmark {others[0] + 1} already"))
+        if problems:
+            raise ValueError(f"bookmark {b.title!r}: " + "; ".join(f"{f}: {m}" for f, m in problems))
+    problems = validate_bookmarks(new)
+    if problems:
+        i, field_name, message = problems[0]
+        raise ValueError(f"bookmark {i + 1} ({new[i].title!r}), {field_name}: {message}")
+    return Command(label, [Change("meta", "bookmarks", scenario.bookmarks, tuple(new))])
+
+
+def _bookmark_at(scenario: Scenario, index: int) -> Bookmark:
+    if not 0 <= index < len(scenario.bookmarks):
+        raise ValueError(f"no bookmark {index + 1} (the scenario has {len(scenario.bookmarks)})")
+    return scenario.bookmarks[index]
+
+
+def add_bookmark(scenario: Scenario, bookmark: Bookmark, index: int | None = None) -> Command:
+    """Add a saved view at ``index`` (default: after the last)."""
+    new = list(scenario.bookmarks)
+    index = len(new) if index is None else max(0, min(index, len(new)))
+    new.insert(index, bookmark)
+    return _bookmarks_command(scenario, f"添加书签 {bookmark.title}", new, index)
+
+
+def rename_bookmark(scenario: Scenario, index: int, title: str) -> Command:
+    """Give bookmark ``index`` (from 0) another title."""
+    old = _bookmark_at(scenario, index)
+    title = title.strip() if isinstance(title, str) else title
+    if title == old.title:
+        raise ValueError("the bookmark already has that title")
+    new = list(scenario.bookmarks)
+    new[index] = dataclasses.replace(old, title=title)
+    return _bookmarks_command(scenario, f"重命名书签 {old.title} → {title}", new, index)
+
+
+def update_bookmark(scenario: Scenario, index: int, bookmark: Bookmark) -> Command:
+    """Record another view (extent, layers, year) in bookmark ``index``; its title is kept."""
+    old = _bookmark_at(scenario, index)
+    bookmark = dataclasses.replace(bookmark, title=old.title)
+    if bookmark == old:
+        raise ValueError("the bookmark already shows this view")
+    new = list(scenario.bookmarks)
+    new[index] = bookmark
+    return _bookmarks_command(scenario, f"更新书签 {old.title}", new, index)
+
+
+def move_bookmark(scenario: Scenario, index: int, to: int) -> Command:
+    """Move bookmark ``index`` to position ``to`` (both from 0) of the list."""
+    b = _bookmark_at(scenario, index)
+    new = list(scenario.bookmarks)
+    del new[index]
+    to = max(0, min(int(to), len(new)))
+    if to == index:
+        raise ValueError("the bookmark is already there")
+    new.insert(to, b)
+    return _bookmarks_command(scenario, f"移动书签 {b.title}（第 {index + 1} → {to + 1} 个）", new)
+
+
+def remove_bookmark(scenario: Scenario, index: int) -> Command:
+    """Delete bookmark ``index`` (from 0)."""
+    b = _bookmark_at(scenario, index)
+    new = list(scenario.bookmarks)
+    del new[index]
+    return _bookmarks_command(scenario, f"删除书签 {b.title}", new)
+
+
 def macro(label: str, commands: Iterable[Command]) -> Command:
     """Group several commands into one undo step (QGIS's beginEditCommand/endEditCommand)."""
     changes: list[Change] = []
@@ -321,13 +409,18 @@ __all__ = [
     "LAYERS",
     "Command",
     "CommandStack",
+    "add_bookmark",
     "add_features",
     "assign_product",
     "import_many",
     "macro",
+    "move_bookmark",
     "move_feature",
+    "remove_bookmark",
     "remove_features",
+    "rename_bookmark",
     "set_attributes",
     "set_catalogue_entry",
     "set_scenario_info",
+    "update_bookmark",
 ]

@@ -1,7 +1,8 @@
 """The scenario: the single source of truth that every view, computation and export derives from.
 
 A :class:`Scenario` holds metadata, the per-district 一区一品 products, four feature layers (parks, sites, zones,
-investments), the unit-cost catalogue and the official targets. Every collection is a ``dict`` keyed by id.
+investments), the unit-cost catalogue and the official targets. Every collection is a ``dict`` keyed by id. The
+presenter's bookmarks (:mod:`planner.domain.bookmarks`) are one ordered tuple, changed as a whole.
 
 All changes go through :meth:`Scenario.apply`, which takes a list of :class:`Change` (collection, key, old, new)
 and notifies subscribers with the same list. Undo is applying the inverse list, so edit commands
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+from planner.domain.bookmarks import Bookmark
 from planner.domain.checks import MAX_WAN, check_flag, check_number, check_text, check_year, quote
 from planner.domain.features import InvestmentItem, Park, Site, Zone
 from planner.events import Listeners
@@ -27,6 +29,9 @@ LAYERS = {"parks": "park", "sites": "site", "zones": "zone", "investments": "inv
 COLLECTIONS = ("products", "parks", "sites", "zones", "investments", "catalogue", "targets")
 #: Metadata fields a command may change (the "meta" pseudo-collection).
 META_FIELDS = ("id", "name", "description", "base_year", "horizon_year", "author", "modified", "notes")
+#: Whole-value fields of the scenario a "meta" change may set: the metadata, and the bookmarks (one tuple, so that
+#: a reorder is one change and its undo exact).
+VALUE_FIELDS = (*META_FIELDS, "bookmarks")
 LAYER_TYPES = {"parks": Park, "sites": Site, "zones": Zone, "investments": InvestmentItem}
 
 _MISSING = object()
@@ -129,7 +134,7 @@ class Change:
     """One atomic change: ``collection[key]`` goes from ``old`` to ``new``.
 
     ``old`` is None for an insertion and ``new`` is None for a deletion. For ``collection == "meta"`` the key is a
-    metadata field name.
+    metadata field name, or ``"bookmarks"`` (old and new are then the whole tuple of bookmarks).
     """
 
     collection: str
@@ -164,6 +169,7 @@ class Scenario:
     investments: dict[str, InvestmentItem] = field(default_factory=dict)
     catalogue: dict[str, UnitCost] = field(default_factory=dict)
     targets: dict[str, Target] = field(default_factory=dict)
+    bookmarks: tuple[Bookmark, ...] = ()  # the presenter's saved views, in the order they are shown
     _listeners: Listeners = field(default_factory=lambda: Listeners("a scenario"), compare=False, repr=False)
     _next_ids: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -203,7 +209,7 @@ class Scenario:
         shadow: dict[tuple[str, str], Any] = {}
         for ch in changes:
             if ch.collection == "meta":
-                if ch.key not in META_FIELDS:
+                if ch.key not in VALUE_FIELDS:
                     raise RuntimeError(f"unknown scenario field {ch.key!r}")
                 current = shadow.get(("meta", ch.key), getattr(self, ch.key))
             elif ch.collection in COLLECTIONS:

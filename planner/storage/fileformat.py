@@ -10,8 +10,12 @@ See ``docs/file-format.md`` for the full description. In short::
       "layers": {"parks": FeatureCollection, "sites": FeatureCollection, "zones": FeatureCollection},
       "investments": [ {…}, … ],
       "catalogue": [ {…}, … ],
-      "targets": [ {…}, … ]
+      "targets": [ {…}, … ],
+      "bookmarks": [ {"title": …, "year": 2027, "extent": [w, s, e, n], "layers": {"districts": "product", …}}, … ]
     }
+
+"bookmarks" (the presenter's saved views, in order) is written only when there is one, so a file without any is
+exactly what a planner before bookmarks wrote and read.
 
 Coordinates are WGS-84 (RFC 7946). Chinese text is written as is (not ``\\u`` escaped). Each feature and each row
 is written on one line, sorted by id, so that a moved site is a one-line diff and a 42,000-site file stays a few
@@ -32,6 +36,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from planner.domain.bookmarks import BOOKMARK_FIELDS, Bookmark, validate_bookmark
 from planner.domain.checks import (
     check_lonlat,
     position_problems,
@@ -67,7 +72,17 @@ FORMAT_NAME = "ningbo-planner-scenario"
 SCHEMA_VERSION = 1
 
 _SCENARIO_FIELDS = ("id", "name", "description", "base_year", "horizon_year", "author", "modified", "notes")
-_TOP_LEVEL = ("format", "schema_version", "scenario", "products", "layers", "investments", "catalogue", "targets")
+_TOP_LEVEL = (
+    "format",
+    "schema_version",
+    "scenario",
+    "products",
+    "layers",
+    "investments",
+    "catalogue",
+    "targets",
+    "bookmarks",
+)
 
 
 # --------------------------------------------------------------------------------------------------- writing
@@ -147,9 +162,16 @@ def dumps(scenario: Scenario) -> str:
     tgt = [_line(asdict(t)) for t in sorted(scenario.targets.values(), key=lambda t: (t.year, t.key))]
     parts.append(f'  "investments": {_rows(invs, " " * 4)},')
     parts.append(f'  "catalogue": {_rows(cat, " " * 4)},')
-    parts.append(f'  "targets": {_rows(tgt, " " * 4)}')
+    parts.append(f'  "targets": {_rows(tgt, " " * 4)}' + ("," if scenario.bookmarks else ""))
+    if scenario.bookmarks:  # in the presenter's order, one per line
+        parts.append(f'  "bookmarks": {_rows([_line(bookmark_to_dict(b)) for b in scenario.bookmarks], " " * 4)}')
     parts.append("}")
     return "\n".join(parts) + "\n"
+
+
+def bookmark_to_dict(b: Bookmark) -> dict:
+    """A bookmark as the file stores it: the extent as a list, the visible layers as an object (layer → style)."""
+    return {"title": b.title, "year": b.year, "extent": list(b.extent), "layers": dict(b.layers)}
 
 
 # --------------------------------------------------------------------------------------------------- reading
@@ -601,6 +623,48 @@ def _check_products(r: _Reader, doc: dict) -> dict[str, str]:
     return out
 
 
+def _check_bookmarks(r: _Reader, doc: dict) -> tuple[Bookmark, ...]:
+    """The optional ``bookmarks`` list (absent in files from before bookmarks): every problem of every bookmark,
+    each named by its number and title, and titles given twice."""
+    raw = doc.get("bookmarks", [])
+    if not isinstance(raw, list):
+        r.problem("bookmarks", f"must be a list of bookmarks, got {type(raw).__name__}")
+        return ()
+    out: list[Bookmark] = []
+    titles: dict[str, int] = {}
+    for n, row in enumerate(raw, start=1):
+        title = row.get("title") if isinstance(row, dict) else None
+        shown = _show_id(title) if isinstance(title, str) and title.strip() else quote(title)
+        where = f"bookmarks row {n}" + (f" ({shown})" if title is not None else "")
+        if not isinstance(row, dict):
+            r.problem(where, f"must be an object with the fields {', '.join(BOOKMARK_FIELDS)}, got {quote(row)}")
+            continue
+        read = r.props(where, row, Bookmark, (), BOOKMARK_FIELDS)
+        if read is None:
+            continue
+        values, missing = read
+        if isinstance(values.get("extent"), list):
+            values["extent"] = tuple(values["extent"])
+        layers = values.get("layers")
+        if isinstance(layers, dict):
+            r.check_duplicates(f"{where}, field layers", layers)
+            values["layers"] = tuple(layers.items())
+        elif "layers" in values:
+            example = '{"districts": "product", "parks": "kind"}'
+            r.problem(f"{where}, field layers", f"must be an object mapping each visible layer to its style, such as "
+                                                f"{example}, got {quote(layers)}")  # fmt: skip
+            missing = missing | {"layers"}
+            del values["layers"]
+        if isinstance(title, str) and title in titles:  # reported whatever else is wrong with either bookmark
+            r.problem(f"{where}, field title", f"{quote(title)} is the title of bookmark {titles[title]} already")
+        elif isinstance(title, str):
+            titles[title] = n
+        bookmark = r.build(where, Bookmark, values, missing, validate_bookmark)
+        if bookmark is not None and titles.get(bookmark.title) == n:
+            out.append(bookmark)
+    return tuple(out)
+
+
 def loads(text: str, path: str | Path = "<text>") -> Scenario:
     """Parse and validate a scenario file's text; raise :class:`ScenarioFileError` listing every problem.
 
@@ -796,6 +860,7 @@ def _read_document(parsed: tuple[Any, dict[int, list[str]]], path: str, tally: l
         lambda t: t.id,
         lambda t: f"duplicate target {t.key!r} for {t.year}",
     )
+    bookmarks = _check_bookmarks(r, doc)
     for key in doc:
         if key not in _TOP_LEVEL:
             r.problem(key, f"unknown section (expected: {', '.join(_TOP_LEVEL)})")
@@ -814,6 +879,7 @@ def _read_document(parsed: tuple[Any, dict[int, list[str]]], path: str, tally: l
         investments=investments,
         catalogue=catalogue,
         targets=targets,
+        bookmarks=bookmarks,
     )
 
 

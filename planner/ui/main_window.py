@@ -72,13 +72,16 @@ from planner.ui import style
 from planner.ui.attribute_table import AttributeTables
 from planner.ui.attributes import AttributesPanel
 from planner.ui.binding import SessionLink
+from planner.ui.compare_view import install_compare
 from planner.ui.coverage_layer import COVERAGE_NAMES, COVERED_COLOURS, UNCOVERED_COLOUR
 from planner.ui.figures_dock import FiguresPanel
 from planner.ui.file_actions import FileActions
 from planner.ui.history import HistoryPanel
 from planner.ui.i18n import LANGUAGES, apply_qt_translations, language, save_language, tr
 from planner.ui.icons import icon
+from planner.ui.import_dialog import install_import
 from planner.ui.map_canvas import MapCanvas
+from planner.ui.presentation import install_presentation
 from planner.ui.tools import TOOLS
 from planner.ui.widgets import ChoiceBox
 
@@ -410,6 +413,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.figures_dock, self.products_dock], [560, 340], Qt.Orientation.Vertical)
         self._link.attach(session, self._on_event)
         self._show_scenario()
+        self.compare = install_compare(self)  # File ▸ 对比情景… (planner/ui/compare_view.py)
+        install_import(self)  # File ▸ 导入… (planner/ui/import_dialog.py)
+        self.presentation = install_presentation(self)  # View ▸ 演示模式 (F11), bookmarks (planner/ui/presentation.py)
 
     # -- construction -----------------------------------------------------------------------------------
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -612,6 +618,7 @@ class MainWindow(QMainWindow):
         fa = self.file_actions
         self.open_action = fa.open_action
         file_menu = menus.addMenu(tr("文件(&F)", "&File"))
+        self.file_menu = file_menu  # the comparison adds 对比情景… / 关闭对比 before Export (install_compare)
         self.quit_action = QAction(tr("退出", "Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -642,6 +649,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
 
         view_menu = menus.addMenu(tr("视图(&V)", "&View"))
+        self.view_menu = view_menu  # presentation mode and bookmarks are added at its end (install_presentation)
         self.zoom_city_action = QAction(tr("缩放至全市", "Zoom to city"), self)
         self.zoom_city_action.setShortcut(QKeySequence("Ctrl+0"))
         self.zoom_city_action.triggered.connect(self.canvas.fit_all)
@@ -684,7 +692,7 @@ class MainWindow(QMainWindow):
             return False
         path = self.session.path
         folder = path.resolve().parent if path is not None else Path.home()  # shown whole, not as typed
-        dialog = ExportDialog(folder, path.stem if path is not None else "scenario", self)
+        dialog = ExportDialog(folder, path.stem if path else "scenario", self, **self.compare.export_prefill())
         self.last_export_dialog = dialog
         if not accept and dialog.exec() != QDialog.DialogCode.Accepted:
             return False
@@ -774,6 +782,7 @@ class MainWindow(QMainWindow):
         self.history_panel._link.detach()
         for model in self.attribute_tables.models.values():
             model._link.detach()
+        self.presentation.detach()
         self.canvas.detach()
         if self._owns_session:
             self.session.close()

@@ -36,6 +36,7 @@ from PySide6.QtGui import (
     QPolygonF,
     QResizeEvent,
     QShowEvent,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -623,6 +624,8 @@ class MapCanvas(QGraphicsView):
     firstPainted = Signal()
     #: A message for the user (a refused edit, what a tool did): the window shows it in the status bar.
     message = Signal(str)
+    #: The part of the city shown changed (a pan or a zoom): a view that follows this one listens.
+    viewChanged = Signal()
 
     def __init__(
         self, scenario: Scenario | None = None, parent: QWidget | None = None, *, session: Session | None = None
@@ -633,6 +636,7 @@ class MapCanvas(QGraphicsView):
         self._navigated = False  # once the user zooms or pans, resizing no longer refits the city
         self._highlighted: str | None = None
         self._label_scale = 0.0  # the zoom at which labels were last decluttered
+        self._label_size = 1.0  # district labels' size, × the usual (larger for presenting)
 
         scene = QGraphicsScene(self)
         scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # few, large items: no BSP worth it
@@ -765,8 +769,8 @@ class MapCanvas(QGraphicsView):
         else:
             item.setBrush(style.district_fill(shape.index, bool(product)))
         item.setToolTip(f"{shape.name_zh} {shape.name_en}\n一区一品 Product: {product or style.UNASSIGNED_PRODUCT}")
-        name_font = style.cjk_font(10.5, bold=True)
-        product_font = style.cjk_font(8.5)
+        name_font = style.cjk_font(10.5 * self._label_size, bold=True)
+        product_font = style.cjk_font(8.5 * self._label_size)
         lines = [(tr(shape.name_zh, shape.name_en), name_font, QColor("#1f2a36"))]
         if product:
             lines += [(text, product_font, QColor("#23415e")) for text in _wrap_product(product)]
@@ -998,10 +1002,68 @@ class MapCanvas(QGraphicsView):
         self._navigated = True
         return True
 
+    def zoom_to_rect(self, rect: QRectF, margin: float = 0.15) -> None:
+        """Zoom and centre on a scene rectangle (metres, UTM 51N) with ``margin`` (a share of its size) around."""
+        self._fit(rect, margin)
+        self._navigated = True
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """The WGS-84 box (west, south, east, north) the view shows, read at the middle of each edge (so that
+        :meth:`set_extent` of it shows the same view again)."""
+        r = QRectF(self.viewport().rect())
+        c = r.center()
+        west = to_lonlat(self.mapToScene(QPointF(r.left(), c.y()).toPoint()))[0]
+        east = to_lonlat(self.mapToScene(QPointF(r.right() + 1, c.y()).toPoint()))[0]
+        north = to_lonlat(self.mapToScene(QPointF(c.x(), r.top()).toPoint()))[1]
+        south = to_lonlat(self.mapToScene(QPointF(c.x(), r.bottom() + 1).toPoint()))[1]
+        return west, south, east, north
+
+    def set_extent(self, west: float, south: float, east: float, north: float) -> None:
+        """Show at least the WGS-84 box (west, south, east, north), centred, keeping the map's proportions."""
+        cx, cy = (west + east) / 2, (south + north) / 2
+        left, right = to_scene(west, cy).x(), to_scene(east, cy).x()
+        top, bottom = to_scene(cx, north).y(), to_scene(cx, south).y()
+        self._fit(QRectF(left, top, right - left, bottom - top), margin=0.0)
+        self._navigated = True
+
+    def set_label_size(self, factor: float) -> None:
+        """Draw the district labels ``factor`` × their usual size (a presentation's labels read across a room)."""
+        if not math.isclose(factor, self._label_size):
+            self._label_size = float(factor)
+            for adcode in self._district_items:
+                self._refresh_district(adcode)
+
+    @property
+    def label_size(self) -> float:
+        """How many times their usual size the district labels are drawn."""
+        return self._label_size
+
     def _fit(self, rect: QRectF, margin: float) -> None:
         pad_x, pad_y = rect.width() * margin, rect.height() * margin
         self.fitInView(rect.adjusted(-pad_x, -pad_y, pad_x, pad_y), Qt.AspectRatioMode.KeepAspectRatio)
         self._declutter_labels()
+        self.viewChanged.emit()
+
+    def visible_rect(self) -> QRectF:
+        """The scene rectangle the view shows."""
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    @property
+    def navigated(self) -> bool:
+        """Whether the user has zoomed or panned (until then a resize refits the city)."""
+        return self._navigated
+
+    def set_view(self, centre: QPointF, scale: float, *, navigated: bool = True) -> None:
+        """Show scene point ``centre`` in the middle at ``scale`` pixels per metre (to follow another view)."""
+        if not math.isclose(scale, self.scale_factor(), rel_tol=1e-9):
+            self.setTransform(QTransform.fromScale(scale, scale))
+        self.centerOn(centre)
+        self._navigated = navigated
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        """Scroll (a pan), and tell the views that follow this one."""
+        super().scrollContentsBy(dx, dy)
+        self.viewChanged.emit()
 
     def scale_factor(self) -> float:
         """Current zoom in screen pixels per metre."""
@@ -1020,6 +1082,7 @@ class MapCanvas(QGraphicsView):
             self.scale(factor, factor)
             self._navigated = True
             self._declutter_labels()
+            self.viewChanged.emit()
         event.accept()
 
     # -- map tools --------------------------------------------------------------------------------------
@@ -1126,6 +1189,7 @@ class MapCanvas(QGraphicsView):
             self.scale(target / current, target / current)
             self._navigated = True
             self._declutter_labels()
+            self.viewChanged.emit()
 
     # -- positions and hit tests (view pixels ↔ lon/lat ↔ features) ---------------------------------------
     def lonlat_at(self, pos: QPointF) -> tuple[float, float]:

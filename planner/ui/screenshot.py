@@ -17,8 +17,14 @@ def screenshot(
     lang: str = "zh",
     year: int | None = None,
     layer: str | None = None,
+    mode: str = "window",
+    bookmark: str | None = None,
 ) -> Path:
     """Open ``file`` in a main window offscreen, as ``lang``, at ``year`` with ``layer`` shown, and save a PNG.
+
+    ``mode`` "present" shows presentation mode (the map alone at ``size``, its overlay, large labels); ``bookmark``
+    (a title, or a number from 1) shows that saved view first — its year, layers and extent — which ``year`` and
+    ``layer``, when given, then override. An unknown bookmark is a ValueError naming the scenario's bookmarks.
 
     The picture is written to a temporary file beside ``out`` and renamed into place, so ``out`` is never half a
     PNG. Raises ScenarioFileError for a file that cannot be read, OSError when the PNG cannot be written.
@@ -33,18 +39,32 @@ def screenshot(
     from planner.ui.main_window import MainWindow
 
     scenario = load(file)
+    target = None
+    if bookmark is not None:
+        from planner.domain.bookmarks import find_bookmark
+
+        try:
+            target = find_bookmark(scenario.bookmarks, bookmark)
+        except KeyError as exc:
+            raise ValueError(exc.args[0]) from None
     app = create_app(["planner-screenshot"])
     i18n.set_language(lang)  # for this picture only: the planner's own choice is not changed
     window = MainWindow(scenario, path=Path(file))
     window.remember_layout = False  # a picture for the docs must not change the planner's own layout
     window.resize(*size)
     session = window.session
+    if mode == "present":
+        window.presentation.enter(full_screen=False)  # offscreen there is no screen to fill: the map at ``size``
+    window.show()
+    for _ in range(3):
+        app.processEvents()
+    if target is not None:
+        window.presentation.go_to_bookmark(target)  # once the map has its final size, so the extent is the one saved
     if year is not None:
         session.set_year(year)
     if layer is not None:
         session.set_layer_visible("coverage", True)
         session.set_layer_style("coverage", LAYER_CHOICES[layer])
-    window.show()
     for _ in range(3):
         app.processEvents()
     window.figures_panel.refresh()
