@@ -8,6 +8,8 @@ Subcommands::
     export FILE --geojson DIR           one WGS-84 GeoJSON file per layer (districts, parks, sites, zones)
     import FILE --sites SRC -o OUT      sites (parks, zones, investments) from CSV/XLSX/GeoJSON/GPKG/SHP, checked
     template --sites OUT.xlsx           a blank Excel template to fill in and import
+    plan-sites FILE --region R --profile 5g_a:3500 [--target PCT|--max-sites N|--budget WAN] [-o OUT]
+                                        propose the sites that cover a region (gap-fill siting)
 
 Errors are reported as messages naming the file and the problem, never as a traceback (set
 ``PLANNER_DEBUG=1`` to see one when reporting a bug); a failed read or write says what went wrong in words
@@ -114,6 +116,21 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("-o", "--out", required=True, metavar="OUT.json", help="scenario file to write")
     im.add_argument("--accept-valid", action="store_true", help="write the valid rows even when some are rejected")
     im.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    ps = sub.add_parser("plan-sites", help="补盲选址 / propose sites that cover a region")
+    ps.add_argument("file", help="scenario file (.json)")
+    ps.add_argument("--region", required=True, metavar="NAME_OR_ID", help="a district, zone or polygon park")
+    ps.add_argument("--profile", required=True, metavar="KIND[:BAND]", help="site profile, e.g. 5g_a:3500")
+    ps.add_argument("--height", type=float, default=None, help="mast height in m (default 30; small cells 10)")
+    ps.add_argument("--environment", default="urban", help="urban, suburban or rural (drives the radius)")
+    goal = ps.add_mutually_exclusive_group()
+    goal.add_argument("--target", type=float, metavar="PCT", help="coverage target in %% of the region (default 100)")
+    goal.add_argument("--max-sites", type=int, metavar="N", help="at most N sites")
+    goal.add_argument("--budget", type=float, metavar="WAN", help="at most this many 万元")
+    ps.add_argument("--year", type=_year, default=None, help="sites open by the end of this year (default: horizon)")
+    ps.add_argument("--candidates", metavar="FILE", help="candidate positions (CSV/XLSX/GeoJSON/GPKG with points)")
+    ps.add_argument("--crs", default=None, help="coordinates of --candidates (as for import)")
+    ps.add_argument("--json", action="store_true", help="print one JSON object")
+    ps.add_argument("-o", "--out", metavar="OUT.json", help="write the scenario with the proposal applied")
     t = sub.add_parser("template", help="空白 Excel 导入模板 / blank Excel import templates")
     for layer in ("sites", "parks", "zones", "investments"):
         t.add_argument(f"--{layer}", metavar="OUT.xlsx", help=f"template for {layer}")
@@ -128,6 +145,15 @@ def _parser() -> argparse.ArgumentParser:
         choices=("coverage_5g", "coverage_5ga", "coverage_f5g", "coverage_dual"),
         default=None,
         help="show this coverage layer",
+    )
+    sh.add_argument(
+        "--mode",
+        choices=("window", "present"),
+        default="window",
+        help="window: the editor (default); present: presentation mode (演示模式: the map, large legend and labels)",
+    )
+    sh.add_argument(
+        "--bookmark", default=None, metavar="NAME", help="show this bookmark (its title, or its number from 1) first"
     )
     o = sub.add_parser("open", help="打开桌面应用 / open the desktop app")
     o.add_argument("file", nargs="?", default=None, help="scenario file (default: bundled baseline)")
@@ -513,6 +539,83 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _candidate_points(path: str, crs: str | None) -> list[tuple[float, float]]:
+    """WGS-84 positions from a file of points: a GIS file's geometries, or a table's lon/lat columns."""
+    from planner.storage.import_columns import recognise
+    from planner.storage.import_sources import read_source
+    from planner.storage.importer import converter, parse_crs
+
+    table = read_source(path)
+    if table.geometries is not None:
+        pts = [(g.x, g.y) for g in table.geometries if g is not None and g.geom_type == "Point"]
+        from planner.storage.importer import _declared
+
+        system = parse_crs(crs) or _declared(table.crs) or "wgs84"
+    else:
+        found = recognise(table.columns, "sites")
+        if not {"lon", "lat"} <= found.keys():
+            raise ValueError(f"{printable(path)}: no lon/lat (经度/纬度) columns for the candidate positions")
+        from planner.storage.importer import parse_number
+
+        pts = []
+        for lon, lat in zip(table.column(found["lon"]), table.column(found["lat"]), strict=True):
+            try:
+                pts.append((parse_number(lon), parse_number(lat)))
+            except (ValueError, TypeError):
+                continue
+        system = parse_crs(crs) or "wgs84"
+    if not pts:
+        raise ValueError(f"{printable(path)}: no candidate positions")
+    x, y = converter(system)([p[0] for p in pts], [p[1] for p in pts])
+    return list(zip(x.tolist(), y.tolist(), strict=True))
+
+
+def _format_proposal(p) -> str:
+    lines = [
+        f"补盲选址 / gap-fill: {printable(p.region.name)} — {p.profile.label()} (r = {p.radius_m:.0f} m), {p.year}, "
+        f"{p.goal}",
+        f"覆盖 / coverage: {p.coverage_before_pct:.2f} % → {p.coverage_after_pct:.2f} % with {len(p.sites)} sites, "
+        f"{p.capex_wan:,.0f} 万元" + ("（单价为假设 unit cost is an assumption）" if p.unit_cost_assumed else ""),
+    ]
+    if not p.reached:
+        lines.append(f"未达到目标 / target not reached: at most {p.reachable_pct:.2f} % with these candidates")
+    lines.append(f"{'#':>4}  {'lon':>11}  {'lat':>10}  {'gain %':>7}  {'coverage %':>10}  万元")
+    for k, s in enumerate(p.sites, start=1):
+        lines.append(f"{k:>4}  {s.lon:11.6f}  {s.lat:10.6f}  {s.gain_pct:7.3f}  {p.curve[k]:10.2f}  {s.capex_wan:g}")
+    lines += [f"注 / note: {printable(n)}" for n in p.notes]
+    return "\n".join(lines)
+
+
+def cmd_plan_sites(args: argparse.Namespace) -> int:
+    """``plan-sites FILE --region R --profile KIND[:BAND] [--target PCT|--max-sites N|--budget WAN] [-o OUT]``."""
+    from planner.analysis.siting import PlanningError, apply_proposal, parse_profile, plan_sites, resolve_region
+    from planner.storage.atomic import save
+
+    scenario = _load(args.file)
+    try:
+        region = resolve_region(scenario, args.region)
+        profile = parse_profile(args.profile, height_m=args.height, environment=args.environment)
+        candidates = _candidate_points(args.candidates, args.crs) if args.candidates else None
+        proposal = plan_sites(scenario, region, profile, year=args.year, target_pct=args.target,
+                              max_sites=args.max_sites, budget_wan=args.budget, candidates=candidates)  # fmt: skip
+    except PlanningError as exc:
+        _say(f"错误 / error: {printable(exc)}", err=True)
+        return EXIT_INVALID
+    _say(json_dumps(proposal.as_dict()) if args.json else _format_proposal(proposal))
+    if not proposal.reached:
+        _say(f"未达到目标 / the target cannot be reached: at most {proposal.reachable_pct:.2f} %", err=True)
+        return EXIT_INVALID
+    if args.out:
+        if not proposal.sites:
+            _say("无需新站点 / no new site is needed: nothing written", err=True)
+            return EXIT_OK
+        command = apply_proposal(scenario, proposal)
+        command.do(scenario)
+        save(scenario, args.out)
+        _say(f"{printable(command.label)} → {printable(args.out)}", err=args.json)
+    return EXIT_OK
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     """``template --sites OUT.xlsx [--parks …] [--zones …] [--investments …]``."""
     from planner.storage.import_templates import write_template
@@ -530,7 +633,16 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     """Render the main window offscreen to a PNG."""
     from planner.ui.screenshot import screenshot
 
-    out = screenshot(args.file, args.out, size=args.size, lang=args.lang, year=args.year, layer=args.layer)
+    out = screenshot(
+        args.file,
+        args.out,
+        size=args.size,
+        lang=args.lang,
+        year=args.year,
+        layer=args.layer,
+        mode=args.mode,
+        bookmark=args.bookmark,
+    )
     _say(f"{printable(out)}: {args.size[0]}×{args.size[1]}")
     return EXIT_OK
 
@@ -560,6 +672,7 @@ COMMANDS = {
     "export": cmd_export,
     "import": cmd_import,
     "template": cmd_template,
+    "plan-sites": cmd_plan_sites,
     "screenshot": cmd_screenshot,
     "open": cmd_open,
 }

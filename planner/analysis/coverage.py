@@ -961,6 +961,17 @@ class CoverageEngine:
             return self._city_f5g() & (self.city_layers["5g_a"].counts > 0)
         raise KeyError(f"unknown coverage layer {layer!r} (expected one of {', '.join(self.RASTER_LAYERS)})")
 
+    def discs(self, layer: str, bounds: tuple[float, float, float, float] | None = None):
+        """(x, y, r) arrays (UTM 51N metres) of the open sites' discs of ``layer`` ("5g": every site, "5g_a": the
+        5G-A sites), only those reaching ``bounds`` if given: what the coverage of that layer is the union of."""
+        st = self._store
+        idx = st.near(bounds) if bounds is not None else np.flatnonzero(st.active[: st.n])
+        if layer == "5g_a":
+            idx = idx[st.is_a[idx]]
+        elif layer != "5g":
+            raise KeyError(f"unknown disc layer {layer!r} (expected 5g or 5g_a)")
+        return st.x[idx].copy(), st.y[idx].copy(), st.r[idx].copy()
+
     def city_covered_at(self, layer: str, cells: np.ndarray) -> np.ndarray:
         """:meth:`city_covered` of ``layer`` at the flat city-grid indices ``cells`` only (an edit's few)."""
         if layer in LAYERS:
