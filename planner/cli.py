@@ -543,20 +543,16 @@ def _candidate_points(path: str, crs: str | None) -> list[tuple[float, float]]:
     """WGS-84 positions from a file of points: a GIS file's geometries, or a table's lon/lat columns."""
     from planner.storage.import_columns import recognise
     from planner.storage.import_sources import read_source
-    from planner.storage.importer import converter, parse_crs
+    from planner.storage.importer import converter, declared_crs, parse_crs, parse_number
 
     table = read_source(path)
     if table.geometries is not None:
         pts = [(g.x, g.y) for g in table.geometries if g is not None and g.geom_type == "Point"]
-        from planner.storage.importer import _declared
-
-        system = parse_crs(crs) or _declared(table.crs) or "wgs84"
+        system = parse_crs(crs) or declared_crs(table.crs) or "wgs84"
     else:
         found = recognise(table.columns, "sites")
         if not {"lon", "lat"} <= found.keys():
             raise ValueError(f"{printable(path)}: no lon/lat (经度/纬度) columns for the candidate positions")
-        from planner.storage.importer import parse_number
-
         pts = []
         for lon, lat in zip(table.column(found["lon"]), table.column(found["lat"]), strict=True):
             try:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.bookmarks import LAYER_STYLES as BOOKMARK_LAYER_STYLES
 from planner.domain.commands import Command, CommandStack
 from planner.domain.scenario import Change, Scenario
 from planner.events import Listeners
@@ -33,13 +34,7 @@ if TYPE_CHECKING:  # the engine pulls numpy and the grids in: imported when firs
 MAP_LAYERS = ("districts", "coverage", "zones", "sites", "parks")
 #: What each layer can be drawn by (its first style is the default). Districts: by 一区一品 product or as a
 #: choropleth of a district figure; coverage: which network's coverage.
-LAYER_STYLES: dict[str, tuple[str, ...]] = {
-    "districts": ("product", "coverage_5g", "coverage_5ga", "coverage_f5g", "sites_per_km2", "investment"),
-    "coverage": ("5g", "5g_a", "f5g", "dual"),
-    "zones": ("kind",),
-    "sites": ("kind",),
-    "parks": ("kind",),
-}
+LAYER_STYLES = BOOKMARK_LAYER_STYLES  # one vocabulary, defined in the domain (bookmarks record it)
 #: A selected item: (layer, id) — layer "districts" with an adcode, or a feature layer with a feature id.
 Item = tuple[str, str]
 

@@ -743,6 +743,20 @@ def test_every_tool_and_everyday_action_has_an_icon_and_delete_works_from_the_to
     assert sid in s.scenario.sites
 
 
+def _export_with(window, qtbot, init) -> None:
+    """Run File ▸ Export with the dialog set up by ``init`` (in place of its __init__) and wait for the files."""
+    from planner.ui import export_dialog
+
+    real = export_dialog.ExportDialog.__init__
+    export_dialog.ExportDialog.__init__ = init
+    try:
+        assert window.export_dialog(accept=True)
+        with qtbot.waitSignal(window._exporter.finished, timeout=60_000):
+            pass
+    finally:
+        export_dialog.ExportDialog.__init__ = real
+
+
 def test_file_export_writes_the_brief_off_the_gui_thread_with_the_windows_figures(window, qtbot, tmp_path):
     import openpyxl
 
@@ -759,13 +773,7 @@ def test_file_export_writes_the_brief_off_the_gui_thread_with_the_windows_figure
         for kind, check in self.checks.items():
             check.setChecked(kind == "xlsx")
 
-    export_dialog.ExportDialog.__init__ = into_tmp
-    try:
-        assert window.export_dialog(accept=True)
-        with qtbot.waitSignal(window._exporter.finished, timeout=60_000):
-            pass
-    finally:
-        export_dialog.ExportDialog.__init__ = real
+    _export_with(window, qtbot, into_tmp)
     paths, error = window.export_result
     assert error == "" and paths == [str(tmp_path / "简报.xlsx")]
     ws = openpyxl.load_workbook(tmp_path / "简报.xlsx")["区县"]
@@ -795,13 +803,7 @@ def test_file_export_writes_geojson_and_the_comparison_with_a_second_scenario(wi
         for kind, check in self.checks.items():
             check.setChecked(kind in ("xlsx", "geojson"))
 
-    export_dialog.ExportDialog.__init__ = into_tmp
-    try:
-        assert window.export_dialog(accept=True)
-        with qtbot.waitSignal(window._exporter.finished, timeout=60_000):
-            pass
-    finally:
-        export_dialog.ExportDialog.__init__ = real
+    _export_with(window, qtbot, into_tmp)
     paths, error = window.export_result
     assert error == ""
     names = sorted(p.name for p in (tmp_path / "plan_geojson").iterdir())

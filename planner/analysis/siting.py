@@ -390,8 +390,6 @@ def plan_sites(
     choose from (default: a lattice of spacing r/3 inside the region). ``progress(fraction)`` is told as the run
     goes; ``cancelled()`` returning True stops it with :class:`Cancelled`.
     """
-    import shapely
-
     from planner.analysis.coverage import CoverageEngine
     from planner.domain.checks import position_problems
     from planner.geo.crs import geometry_to_metric, to_metric, to_wgs84
@@ -469,9 +467,7 @@ def plan_sites(
     reach[members] = True
     reachable = before + int(reach.sum())
     # Lazy greedy.
-    from planner.analysis.investment import SITE_COST_KEYS as _keys
-
-    unit = scenario.catalogue.get(_keys[profile.kind])
+    unit = scenario.catalogue.get(SITE_COST_KEYS[profile.kind])
     unit_cost = float(unit.amount_wan) if unit is not None else 0.0
     goal_cells = math.ceil(target_pct / 100 * region_cells - 1e-9) if target_pct is not None else None
     limits = _Limits(goal_cells, max_sites, budget_wan, unit_cost)
@@ -514,7 +510,6 @@ def plan_sites(
     notes = [f"candidates: {origin}, {n_cand:,} where a site may stand", f"grid: {spec.cell:g} m cells"]
     if unit is None:
         notes.append(f"no unit cost for {profile.kind} in the scenario's catalogue: costed at 0")
-    del shapely
     tell(1.0)
     return Proposal(region, profile, year, radius, spec.cell, region_cells, before, sites, curve, goal, reached,
                     n_cand, reachable * pct, unit_cost, bool(unit.assumption) if unit else False, notes)  # fmt: skip
@@ -548,7 +543,6 @@ def apply_proposal(scenario: Scenario, proposal: Proposal, keep: list[int] | Non
 
 
 __all__ = [
-    "SITE_COST_KEYS",
     "Cancelled",
     "PlanningError",
     "Proposal",

@@ -334,7 +334,7 @@ def parse_crs(text: str | None) -> str | None:
     raise ValueError(f"unknown coordinate system {text!r}: one of wgs84, gcj02, bd09, cgcs2000 or EPSG:<code>")
 
 
-def _declared(crs_text: str | None) -> str | None:
+def declared_crs(crs_text: str | None) -> str | None:
     """The CRS a GIS file declares, as :func:`parse_crs` names it (None: not declared)."""
     if not crs_text:
         return None
@@ -429,7 +429,7 @@ def check_table(
     defaults = dict(defaults or {})
     has_geometry = table.geometries is not None
     given = parse_crs(crs)
-    declared = _declared(table.crs) if has_geometry else None
+    declared = declared_crs(table.crs) if has_geometry else None
     notes = list(table.notes)
     if table.encoding:
         notes.append(f"文字编码 encoding: {table.encoding}")
