@@ -319,3 +319,34 @@ def test_the_screenshot_command_with_mode_present_and_a_bookmark(tmp_path):
     bad = run_cli("screenshot", str(src), str(tmp_path / "x.png"), "--mode", "present", "--bookmark", "宁海")
     assert bad.returncode == 2 and "no bookmark titled '宁海'" in bad.stderr and "三江口 5G-A" in bad.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 800)])
+def test_presentation_size_labels_stay_in_their_own_districts(window, qtbot, size):
+    """At presentation size the crowded centre (江北, 镇海, 海曙 beside the large 余姚 and 慈溪) used to push
+    江北区's label up into 余姚 on a long leader, where it read as 余姚's name. No label, with every product
+    assigned (the longest labels), may sit in another district, and none may cover another."""
+    from planner.domain import commands as cmd
+    from planner.domain import vocab
+    from planner.ui.map_canvas import district_shapes
+
+    s = window.scenario
+    window.stack.push(cmd.macro("产品", [cmd.assign_product(s, a, p[0]) for a, p in vocab.PRODUCT_SUGGESTIONS.items()
+                                          if s.products.get(a) != p[0]]))  # fmt: skip
+    window.resize(*size)
+    window.presentation.enter(full_screen=False)
+    canvas = window.canvas
+    canvas.fit_all()
+    qtbot.wait(10)
+    canvas._declutter_labels()
+    rects, outside = {}, []
+    for shape in district_shapes():
+        label = canvas.district_label(shape.adcode)
+        assert label.isVisible() and label.shown_text().startswith(shape.name_zh)
+        others = [o for o in district_shapes() if o.adcode != shape.adcode]
+        if not shape.path.contains(label.pos()) and any(o.path.contains(label.pos()) for o in others):
+            outside.append(shape.name_zh)  # (over the sea is fine: it reads as nobody else's)
+        rects[shape.name_zh] = label.deviceTransform(canvas.viewportTransform()).mapRect(label.text_rect())
+    assert outside == []
+    names = sorted(rects)
+    assert [(a, b) for i, a in enumerate(names) for b in names[i + 1 :] if rects[a].intersects(rects[b])] == []

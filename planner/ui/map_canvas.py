@@ -182,10 +182,10 @@ class LayerItem(QGraphicsItem):
         """Nothing to paint; the children do."""
 
 
-#: Where a district label is tried, in order, as multiples of (60 % of its width, 75 % of its height) from its
-#: home, ring by ring: at home; above, below, left, right and the diagonals; the same twice as far.
-_NUDGE_RINGS = [[(0, 0)]] + [[(k * dx, k * dy) for dx, dy in ((0, -1), (0, 1), (-1, 0), (1, 0), (-1, -1), (1, -1),
-                                                               (-1, 1), (1, 1))] for k in (1, 2)]  # fmt: skip
+#: Where a district label may go, as multiples of (60 % of its width, 75 % of its height) from its home, ring by
+#: ring: at home; above, below, left, right and the diagonals at ½, 1, 1½, 2 and 3 times that.
+_DIRECTIONS = ((0, -1), (0, 1), (-1, 0), (1, 0), (-1, -1), (1, -1), (-1, 1), (1, 1))
+_NUDGE_RINGS = [[(0, 0)]] + [[(k * dx, k * dy) for dx, dy in _DIRECTIONS] for k in (0.5, 1, 1.5, 2, 3)]
 
 
 class LabelItem(QGraphicsItem):
@@ -636,6 +636,7 @@ class MapCanvas(QGraphicsView):
         self._navigated = False  # once the user zooms or pans, resizing no longer refits the city
         self._highlighted: str | None = None
         self._label_scale = 0.0  # the zoom at which labels were last decluttered
+        self._insets = (0, 0, 0, 0)  # viewport pixels (left, top, right, bottom) covered by overlays (presenting)
         self._label_size = 1.0  # district labels' size, × the usual (larger for presenting)
 
         scene = QGraphicsScene(self)
@@ -782,25 +783,42 @@ class MapCanvas(QGraphicsView):
     def _declutter_labels(self) -> None:
         """Place the district labels so that none runs into another, the more important first.
 
-        Labels keep their screen size while the map scales, so whether two collide depends on the zoom only. In
-        order of importance (districts with a product before those without, then larger districts first), each
-        label takes the first free place of: whole at or next to its home (the district's pole of
-        inaccessibility), its name alone there, either of them twice as far (see :meth:`_free_places`); a nudged
-        label has a leader line to its home. A name that finds no free place stays at home (the map never loses
-        a district's name; zooming in separates them).
+        Labels keep their screen size while the map scales, so whether two collide depends on the zoom only.
+        Districts with a product go before those without, and among them the smaller first: a small district
+        (江北, 镇海) has little room of its own, a large one can move its label within itself. Each label takes
+        the best free place (see :meth:`_free_places`): whole at its home (the district's pole of
+        inaccessibility), else nearby — whole or as its name alone — on the shortest leader line, staying out of
+        other districts; a nudged label has a leader line to its home. The strips the presentation's cards cover
+        (:meth:`set_insets`) count as taken. A name that finds no free place stays at home (the map never loses a
+        district's name; zooming in separates them).
         """
         scale = self._label_scale = self.scale_factor()
         shapes = {s.adcode: s for s in district_shapes()}
         order = sorted(
             self._label_items,
-            key=lambda a: (not self.scenario.products.get(a), -shapes[a].path.boundingRect().width()),
+            key=lambda a: (not self.scenario.products.get(a), shapes[a].path.boundingRect().width()),
         )
+
+        def reads_as(adcode: str, at: QPointF) -> bool:
+            # A label in its own district, or over the sea, reads as its district's; in another it reads as theirs.
+            if shapes[adcode].path.contains(at):
+                return True
+            return not any(s.path.contains(at) for a, s in shapes.items() if a != adcode)
+
         placed: list[QRectF] = []
+        left, top, right, bottom = self._insets
+        if any(self._insets):  # the overlays' strips, in the labels' frame (scene × scale), as taken places
+            vp = self.viewport().rect()
+            for x, y, w, h in ((0, 0, left, vp.height()), (vp.width() - right, 0, right, vp.height()),
+                               (0, 0, vp.width(), top), (0, vp.height() - bottom, vp.width(), bottom)):  # fmt: skip
+                if w > 0 and h > 0:
+                    r = self.mapToScene(QRectF(x, y, w, h).toRect()).boundingRect()
+                    placed.append(QRectF(r.topLeft() * scale, r.bottomRight() * scale))
         for adcode in order:
             label = self._label_items[adcode]
             home = shapes[adcode].label_pos * scale  # screen pixels (the scene is uniformly scaled)
             rects = {compact: label.rect_for(compact) for compact in (False, True)}  # measured, not re-laid out
-            choice = next(self._free_places(rects, home, placed), None)
+            choice = next(self._free_places(rects, home, placed, lambda p, a=adcode: reads_as(a, p / scale)), None)
             if choice is None:
                 choice = (True, 0.0, 0.0, label.text_rect().translated(home))
             compact, dx, dy, at = choice
@@ -810,16 +828,31 @@ class MapCanvas(QGraphicsView):
             placed.append(at)
 
     @staticmethod
-    def _free_places(rects: dict[bool, QRectF], home: QPointF, placed: list[QRectF]):
-        """(compact, dx, dy, rect on screen) of each place where a label (``rects``: whole and name alone) runs
-        into none of ``placed``: the whole label near home, then the name alone near home, then either farther."""
-        for compact, ring in ((False, 0), (False, 1), (True, 0), (True, 1), (False, 2), (True, 2)):
+    def _free_places(rects: dict[bool, QRectF], home: QPointF, placed: list[QRectF], inside=lambda p: True):
+        """(compact, dx, dy, rect on screen) of the places where a label (``rects``: whole and name alone) runs
+        into none of ``placed``, best first: the whole label at home, else the place of least cost. The cost is
+        the length of the leader line, plus the height of the whole label for the name alone (what the reader
+        loses), plus twice that when the label's centre is in another district (``inside(point)`` is False: it
+        would read as the neighbour's name). So a label gives up its product lines, or moves within its district,
+        rather than travel on a long leader into a neighbour (as 江北区's did, up into 余姚, at presentation size).
+        """
+        free = []
+        whole_h = rects[False].height()
+        for compact in (False, True):
             rect = rects[compact]
             w, h = rect.width() * 0.6, rect.height() * 0.75
-            for dx, dy in _NUDGE_RINGS[ring]:
-                at = rect.translated(home + QPointF(dx * w, dy * h))
-                if not any(at.intersects(r) for r in placed):
-                    yield compact, dx * w, dy * h, at
+            for ring in range(len(_NUDGE_RINGS)):
+                for dx, dy in _NUDGE_RINGS[ring]:
+                    at = rect.translated(home + QPointF(dx * w, dy * h))
+                    if not any(at.intersects(r) for r in placed):
+                        if not compact and ring == 0:
+                            yield False, 0.0, 0.0, at
+                            return
+                        cost = math.hypot(dx * w, dy * h) + (whole_h if compact else 0.0)
+                        cost += 0.0 if inside(at.center()) else 2 * whole_h
+                        free.append((cost, len(free), compact, dx * w, dy * h, at))
+        for _cost, _n, compact, dx, dy, at in sorted(free, key=lambda f: f[:2]):
+            yield compact, dx, dy, at
 
     def _rebuild_layer(self, layer: str) -> None:
         items = self._park_items if layer == "parks" else self._zone_items
@@ -1023,7 +1056,8 @@ class MapCanvas(QGraphicsView):
         cx, cy = (west + east) / 2, (south + north) / 2
         left, right = to_scene(west, cy).x(), to_scene(east, cy).x()
         top, bottom = to_scene(cx, north).y(), to_scene(cx, south).y()
-        self._fit(QRectF(left, top, right - left, bottom - top), margin=0.0)
+        # The whole viewport, overlays or not: the extent is what extent() read (a bookmark shows as it was saved).
+        self._fit(QRectF(left, top, right - left, bottom - top), margin=0.0, whole=True)
         self._navigated = True
 
     def set_label_size(self, factor: float) -> None:
@@ -1038,9 +1072,42 @@ class MapCanvas(QGraphicsView):
         """How many times their usual size the district labels are drawn."""
         return self._label_size
 
-    def _fit(self, rect: QRectF, margin: float) -> None:
+    def set_insets(self, left: int, top: int, right: int, bottom: int) -> bool:
+        """Viewport pixels along each edge that overlays cover (the presentation's cards): fitting fits into the
+        rest, and labels keep out of them. True if they changed (then a city view is fitted again)."""
+        insets = tuple(max(0, int(v)) for v in (left, top, right, bottom))
+        if insets == self._insets:
+            return False
+        self._insets = insets
+        if not self._navigated:
+            self.fit_all()
+        else:
+            self._declutter_labels()
+        self.viewport().update()
+        return True
+
+    @property
+    def insets(self) -> tuple[int, int, int, int]:
+        """The covered edges (left, top, right, bottom) in viewport pixels; all 0 unless presenting."""
+        return self._insets
+
+    def _free_viewport(self) -> QRectF:
+        left, top, right, bottom = self._insets
+        r = QRectF(self.viewport().rect()).adjusted(left, top, -right, -bottom)
+        return r if r.width() > 50 and r.height() > 50 else QRectF(self.viewport().rect())
+
+    def _fit(self, rect: QRectF, margin: float, *, whole: bool = False) -> None:
         pad_x, pad_y = rect.width() * margin, rect.height() * margin
-        self.fitInView(rect.adjusted(-pad_x, -pad_y, pad_x, pad_y), Qt.AspectRatioMode.KeepAspectRatio)
+        rect = rect.adjusted(-pad_x, -pad_y, pad_x, pad_y)
+        free = self._free_viewport()
+        if whole or free == QRectF(self.viewport().rect()):
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        elif rect.width() > 0 and rect.height() > 0:
+            # Fit into the part the overlays leave free: that scale, and the rect's centre under the free centre.
+            k = min(free.width() / rect.width(), free.height() / rect.height())
+            self.setTransform(QTransform.fromScale(k, k))
+            offset = QRectF(self.viewport().rect()).center() - free.center()
+            self.centerOn(rect.center() + offset / k)
         self._declutter_labels()
         self.viewChanged.emit()
 

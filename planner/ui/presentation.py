@@ -378,6 +378,10 @@ class Presentation(QObject):
         self.bar.resize(width, self.bar.height())
         top = self.title_card.y() + self.title_card.height() + 14
         self.bar.move(margin, top)
+        if self.active:  # the map fits, and its labels keep, between the cards (not under them)
+            left = self.bar.x() + width + 8
+            right = w - self.legend_card.x() + 8 if not self.legend_card.isHidden() else 0
+            self.canvas.set_insets(left, 0, right, 0)
         if self.callout.isVisible():
             self._place_callout()
 
@@ -454,6 +458,7 @@ class Presentation(QObject):
         win.statusBar().show()
         win.restoreState(saved["state"])
         self.canvas.set_label_size(saved["label_size"])
+        self.canvas.set_insets(0, 0, 0, 0)
         if saved["tool"] is not None and saved["tool"] in getattr(win, "tool_actions", {}):
             win.tool_actions[saved["tool"]].trigger()
         state = saved["window_state"]
