@@ -10,6 +10,7 @@ Subcommands::
     template --sites OUT.xlsx           a blank Excel template to fill in and import
     plan-sites FILE --region R --profile 5g_a:3500 [--target PCT|--max-sites N|--budget WAN] [-o OUT]
                                         propose the sites that cover a region (gap-fill siting)
+    gap FILE [--year Y] [--json]        the gap to the official targets of a year, and what closing it costs
 
 Errors are reported as messages naming the file and the problem, never as a traceback (set
 ``PLANNER_DEBUG=1`` to see one when reporting a bug); a failed read or write says what went wrong in words
@@ -131,6 +132,10 @@ def _parser() -> argparse.ArgumentParser:
     ps.add_argument("--crs", default=None, help="coordinates of --candidates (as for import)")
     ps.add_argument("--json", action="store_true", help="print one JSON object")
     ps.add_argument("-o", "--out", metavar="OUT.json", help="write the scenario with the proposal applied")
+    gp = sub.add_parser("gap", help="目标差距 / the gap to the official targets and its cost")
+    gp.add_argument("file", help="scenario file (.json)")
+    gp.add_argument("--year", type=_year, default=None, help="target year (default: the last up to the horizon)")
+    gp.add_argument("--json", action="store_true", help="print one JSON object")
     t = sub.add_parser("template", help="空白 Excel 导入模板 / blank Excel import templates")
     for layer in ("sites", "parks", "zones", "investments"):
         t.add_argument(f"--{layer}", metavar="OUT.xlsx", help=f"template for {layer}")
@@ -612,6 +617,22 @@ def cmd_plan_sites(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gap(args: argparse.Namespace) -> int:
+    """``gap FILE [--year Y] [--json]``."""
+    from planner.analysis.gap import format_gap, target_gap, target_years
+
+    scenario = _load(args.file)
+    if not target_years(scenario):
+        _say("错误 / error: 情景没有官方目标 / the scenario has no official targets", err=True)
+        return EXIT_INVALID
+    report = target_gap(scenario, args.year)
+    if args.year is not None and report.year != args.year:
+        _say(f"{args.year} 年无目标，按 {report.year} 年目标计 / no targets for {args.year}: "
+             f"those of {report.year}", err=True)  # fmt: skip
+    _say(json_dumps(report.as_dict()) if args.json else format_gap(report))
+    return EXIT_OK
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     """``template --sites OUT.xlsx [--parks …] [--zones …] [--investments …]``."""
     from planner.storage.import_templates import write_template
@@ -669,6 +690,7 @@ COMMANDS = {
     "import": cmd_import,
     "template": cmd_template,
     "plan-sites": cmd_plan_sites,
+    "gap": cmd_gap,
     "screenshot": cmd_screenshot,
     "open": cmd_open,
 }

@@ -96,6 +96,15 @@ CATALOGUE = [
         assumption=True,
     ),
     UnitCost(
+        "sck_park",
+        "数创港特色创新园（建设）",
+        "Data Innovation Port feature park (construction)",
+        "个 park",
+        50000.0,
+        "assumption: ≈10万 m² at 胜遇's ≈5,000 元/m² (25亿元 for ≈50万 m², domain.md)",
+        assumption=True,
+    ),
+    UnitCost(
         "fttr_per_household",
         "FTTR入户",
         "FTTR per household",
