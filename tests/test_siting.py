@@ -24,6 +24,7 @@ from planner.analysis.siting import (
 from planner.geo.crs import geometry_to_metric
 from planner.paths import BASELINE
 from planner.storage.fileformat import load
+from tests.hexbound import hex_layout_sites
 
 PROFILE = parse_profile("5g_a:3500")
 
@@ -90,34 +91,10 @@ def test_full_coverage_needs_no_more_sites_than_a_hexagonal_layout(base, engine)
     region = resolve_region(base, "慈溪高新区")
     p = plan_sites(base, region, PROFILE, year=2025, engine=engine)
     assert p.reached and p.coverage_after_pct == pytest.approx(100.0)
-    # The hexagonal layout at spacing r√3 over the uncovered part: every uncovered cell is in the hexagon (inside
-    # the disc) of its nearest lattice point; the layout needs the distinct nearest points.
-    geom = geometry_to_metric(region.geometry)
-    spec, mask = region_grid(geom)
-    need = np.flatnonzero(mask)  # no 5G-A there in 2025: all of it is uncovered
-    assert p.coverage_before_pct == 0
-    cx = spec.x0 + (need % spec.nx + 0.5) * spec.cell
-    cy = spec.y0 + (need // spec.nx + 0.5) * spec.cell
-    r = p.radius_m
-    s = r * math.sqrt(3)
-    dy = s * math.sqrt(3) / 2
-    best = None
-    for ox, oy in ((0, 0), (s / 2, 0), (0, dy / 2), (s / 2, dy / 2)):  # the best of a few placements of the layout
-        row = np.round((cy - oy) / dy)
-        cands = []
-        for drow in (-1, 0, 1):
-            rr = row + drow
-            sh = (rr % 2) * s / 2
-            col = np.round((cx - ox - sh) / s)
-            px, py = ox + col * s + sh, oy + rr * dy
-            cands.append((np.hypot(px - cx, py - cy), col, rr))
-        d = np.stack([c[0] for c in cands])
-        pick = d.argmin(axis=0)
-        cols = np.choose(pick, [c[1] for c in cands])
-        rows = np.choose(pick, [c[2] for c in cands])
-        assert (d.min(axis=0) <= r + 1e-6).all()
-        n = len(set(zip(cols.tolist(), rows.tolist(), strict=True)))
-        best = n if best is None else min(best, n)
+    # The hexagonal layout at spacing r√3 over the uncovered part (tests/hexbound.py).
+    spec, mask = region_grid(geometry_to_metric(region.geometry))
+    assert p.coverage_before_pct == 0  # no 5G-A there in 2025: all of it is uncovered
+    best = hex_layout_sites(spec, np.flatnonzero(mask), p.radius_m)
     assert len(p.sites) <= best
 
 
