@@ -141,7 +141,7 @@ def test_libreoffice_prints_the_brief_with_its_chinese_sheet_titles(brief, tmp_p
     pdf = tmp_path / (brief.stem + ".pdf")
     assert run.returncode == 0 and pdf.exists(), run.stderr
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for title in ("概览", "区县指标", "园区（数创港在前）", "网络覆盖", "目标进度", "方案对比"):
+    for title in ("概览", "区县指标", "园区（数创港在前）", "网络覆盖", "目标进度", "目标差距与补齐测算", "方案对比"):
         assert title in text, title
     assert "=HYPERLINK" in text  # shown as the text it is
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout

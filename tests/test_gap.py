@@ -163,3 +163,21 @@ def test_the_gap_command(tmp_path, base_gap):
     save(s, tmp_path / "none.json", keep_backup=False)
     r = run_cli("gap", str(tmp_path / "none.json"))
     assert r.returncode != 0 and "no official targets" in r.stderr
+
+
+def test_the_brief_has_the_gap_sheet_with_the_same_numbers(base, base_gap, tmp_path):
+    import openpyxl
+
+    from planner.reports.excel_brief import write_brief
+
+    path = write_brief(base, tmp_path / "brief.xlsx", year=2027)
+    ws = openpyxl.load_workbook(path)["目标差距"]
+    values = [r for r in ws.iter_rows(values_only=True)]
+    assert values[0][0] == "目标差距与补齐测算（2027 年目标）"
+    by_label = {r[0]: r for r in values[2:] if r[0]}
+    r = rows(base_gap)
+    assert by_label["智能算力（FP16）"][5] == pytest.approx(r["computing_pflops"].cost_wan)
+    assert by_label["数据交易额"][5] == "不测算" and "交易额" in by_label["数据交易额"][6]
+    assert by_label["合计（已测算部分）"][5] == pytest.approx(base_gap.total_wan)
+    qianwan = next(z for z in base_gap.zones if z.name == "前湾新区")
+    assert by_label["前湾新区"][5] == qianwan.sites and by_label["前湾新区"][8] == pytest.approx(qianwan.f5g_capex_wan)

@@ -2,8 +2,10 @@
 
 Sheets: 概览 (overview with the key figures against the 2025 / 2027 targets and a map picture), 区县, 园区 (数创港
 first), 网络覆盖 (districts, priority zones, parks), 投资 (district × category × year, by funding source), 目标进度,
-and 方案对比 when a second scenario is given. Every number is the number of ``summary --json`` for the same
-scenario and year, written as a number (officials sum them), in the unit the header names (万元, %, 个 …).
+目标差距 (the gap to the targets of the brief's target year and its cost, :mod:`planner.analysis.gap`; left out
+for a scenario without targets), and 方案对比 when a second scenario is given. Every number is the number of
+``summary --json`` (``gap --json``) for the same scenario and year, written as a number (officials sum them), in
+the unit the header names (万元, %, 个 …).
 
 Text a user typed is written as text, never as a formula: openpyxl stores a string that starts with ``=`` as a
 formula, so every string goes through :func:`_text`, which fixes the cell's type to string and sets Excel's quote
@@ -27,7 +29,7 @@ from planner.geo.basemap import districts
 from planner.storage.atomic import atomic_write_bytes
 from planner.textsafe import printable
 
-SHEETS = ("概览", "区县", "园区", "网络覆盖", "投资", "目标进度")
+SHEETS = ("概览", "区县", "园区", "网络覆盖", "投资", "目标进度", "目标差距")
 COMPARE_SHEET = "方案对比"
 SYNTHETIC_NOTE = "注：站点位置为生成的示意数据，非真实基站位置；覆盖率据此计算，仅供规划示意。"
 
@@ -333,6 +335,44 @@ def _targets(wb, data: dict) -> None:
         ws.add_chart(chart, "K" + str(len(tracked) + 5))
 
 
+def _gap(wb, report) -> None:
+    """目标差距: each target of the year with its gap and cost, the priority zones' part, the total."""
+    from openpyxl.styles import Font, PatternFill
+
+    header = ["目标", "目标值", "当前值", "差距", "单位", "补齐费用（万元）", "测算方法", "含假设单价", "说明"]
+    sh = _Sheet(wb, "目标差距", f"目标差距与补齐测算（{report.year} 年目标）", header)
+    good = PatternFill("solid", fgColor="C6EFCE")
+    for r in report.rows:
+        if r.cost_wan is None:
+            cost, how = "不测算", r.reason
+        else:
+            cost, how = r.cost_wan, r.method
+        note = r.note if r.counted else "；".join(filter(None, [r.note, "不重复计入合计"]))
+        row = sh.add([r.label_zh, r.target, r.value, r.gap, r.unit, cost, how, r.assumption if r.cost_wan else None,
+                      note], [None, "#,##0.##", "#,##0.##", "#,##0.##", None, WAN])  # fmt: skip
+        if r.reached:
+            sh.ws.cell(row, 4).fill = good
+    yi = f"{report.total_wan / 10_000:,.2f} 亿元"
+    total = sh.add(["合计（已测算部分）", None, None, None, "万元", report.total_wan, yi, report.assumption,
+                    "非空间目标未计入"], [None, None, None, None, None, WAN])  # fmt: skip
+    for j in range(1, 10):
+        sh.ws.cell(total, j).font = Font(bold=True)
+    if report.zones:
+        sh.row += 1
+        head = sh.add(["重点区域", "面积 km²", "5G-A 覆盖 %", "F5G 覆盖 %", "双万兆 %", "新增 5G-A 站点",
+                       "5G-A 投资 万元", "F5G 待覆盖 km²", "F5G 投资 万元"])  # fmt: skip
+        for j in range(1, 10):
+            sh.ws.cell(head, j).font = Font(bold=True)
+        for z in report.zones:
+            sh.add([z.name, z.area_km2, z.coverage_5ga_pct, z.coverage_f5g_pct, z.coverage_dual_pct, z.sites,
+                    z.sites_capex_wan, z.f5g_km2, z.f5g_capex_wan],
+                   [None, "#,##0.0", PCT, PCT, PCT, COUNT, WAN, "#,##0.0", WAN])  # fmt: skip
+    for n in report.notes:
+        sh.row += 1
+        _text(sh.ws.cell(sh.row, 1), f"注：{n}")
+    sh.finish(filter_=False)
+
+
 def _comparison(wb, scenario: Scenario, other: Scenario, year: int) -> None:
     from planner.analysis.compare import compare, feature_changes
 
@@ -374,9 +414,13 @@ def brief_bytes(
     other: Scenario | None = None,
     map_png: bytes | None = None,
     today: _dt.date | None = None,
+    gap=None,
 ) -> bytes:
-    """The brief as .xlsx bytes (see the module docstring); ``map_png`` is the overview's map picture."""
+    """The brief as .xlsx bytes (see the module docstring); ``map_png`` is the overview's map picture; ``gap`` a
+    :class:`~planner.analysis.gap.GapReport` already worked out (else it is, for the brief's target year)."""
     from openpyxl import Workbook
+
+    from planner.analysis.gap import default_gap_year, target_gap, target_years
 
     year = default_year(scenario) if year is None else int(year)
     data = summary(scenario, year, engine)
@@ -388,6 +432,10 @@ def brief_bytes(
     _coverage(wb, data)
     _investment(wb, data, scenario)
     _targets(wb, data)
+    if gap is None and target_years(scenario):
+        gap = target_gap(scenario, default_gap_year(scenario, year), engine=engine)
+    if gap is not None:
+        _gap(wb, gap)
     if other is not None:
         _comparison(wb, scenario, other, year)
     for ws in wb.worksheets:
