@@ -1,4 +1,5 @@
-"""The live figures: per-district table, city totals, priority zones, target progress, and the year slider.
+"""The live figures: per-district table, city totals, priority zones, target progress, the target gap (its own
+tab, :mod:`planner.ui.gap_panel`), and the year slider.
 
 Every number is a value of :func:`planner.analysis.summary.summary` for the session's scenario, year and engine,
 so the dock shows exactly what ``python main.py summary FILE --year Y --json`` prints. The dock follows the
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from planner.session import FiguresUpdated, ScenarioEdited, ScenarioReplaced, Session, YearChanged
 from planner.ui.binding import SessionLink
+from planner.ui.gap_panel import GapPanel
 from planner.ui.i18n import language, tr
 
 #: District table columns: (heading zh, heading en, summary key, format).
@@ -142,11 +144,18 @@ class FiguresPanel(QWidget):
         self.tabs.addTab(self.district_table, tr("区县", "Districts"))
         self.tabs.addTab(self.zone_table, tr("区域", "Zones"))
         self.tabs.addTab(self.targets, tr("目标", "Targets"))
+        self.gap = GapPanel(session)  # works out the gap (and its cost) only while its tab is on screen
+        self.tabs.addTab(self.gap, tr("差距", "Gap"))
         layout.addWidget(self.tabs, 1)
         self.bars: dict[tuple[str, int], QProgressBar] = {}
         self._stretched = False
         self._link.attach(session, self._on_event)
         self._sync_years()
+
+    def detach(self) -> None:
+        """Stop following the session (the window is closed or handed over)."""
+        self._link.detach()
+        self.gap.detach()
 
     # -- events -----------------------------------------------------------------------------------------
     def _on_event(self, event: object) -> None:

@@ -776,7 +776,7 @@ class MainWindow(QMainWindow):
         """Stop following the session (the window keeps showing its last state)."""
         self._link.detach()
         self.layer_panel._link.detach()
-        self.figures_panel._link.detach()
+        self.figures_panel.detach()
         self.attributes_panel._link.detach()
         self.file_actions._link.detach()
         self.history_panel._link.detach()
