@@ -316,8 +316,8 @@ class GapPanel(QWidget):
         self.total.setText(text)
         self.state.setText(
             tr(
-                f"{report.year} 年目标 · 与 python main.py gap 相同",
-                f"Targets of {report.year} · as python main.py gap",
+                f"{report.year} 年目标 · 已是最新",
+                f"Targets of {report.year} · up to date",
             )
         )
 
