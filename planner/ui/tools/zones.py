@@ -61,19 +61,30 @@ class DrawZoneTool(MapTool):
         self.canvas.viewport().update()
         return True
 
-    def finish(self) -> None:
-        """Close the polygon and add the zone (as one undo step)."""
+    #: What the planner is told when a polygon is closed with fewer than 3 vertices.
+    too_few = "区域至少需要 3 个顶点 · A zone needs at least 3 vertices"
+
+    def take_polygon(self):
+        """The polygon drawn (a repeated click counts once), and the drawing cleared; None, after telling the
+        planner, with fewer than 3 vertices."""
         from shapely.geometry import Polygon
 
         pts = [p for i, p in enumerate(self.vertices) if i == 0 or p != self.vertices[i - 1]]
         self.vertices = []
         self.canvas.viewport().update()
         if len(pts) < 3:
-            self.tell("区域至少需要 3 个顶点 · A zone needs at least 3 vertices")
+            self.tell(self.too_few)
+            return None
+        return Polygon(pts)
+
+    def finish(self) -> None:
+        """Close the polygon and add the zone (as one undo step)."""
+        polygon = self.take_polygon()
+        if polygon is None:
             return
         s = self.session.scenario
         zid = s.new_id("zones")
-        zone = Zone(zid, f"新区域 {zid[-3:]}", self.kind, Polygon(pts), self.session.year)
+        zone = Zone(zid, f"新区域 {zid[-3:]}", self.kind, polygon, self.session.year)
         if self.push(lambda: cmd.add_features(s, [zone])):
             self.session.select([("zones", zid)])
 
