@@ -544,33 +544,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _candidate_points(path: str, crs: str | None) -> list[tuple[float, float]]:
-    """WGS-84 positions from a file of points: a GIS file's geometries, or a table's lon/lat columns."""
-    from planner.storage.import_columns import recognise
-    from planner.storage.import_sources import read_source
-    from planner.storage.importer import converter, declared_crs, parse_crs, parse_number
-
-    table = read_source(path)
-    if table.geometries is not None:
-        pts = [(g.x, g.y) for g in table.geometries if g is not None and g.geom_type == "Point"]
-        system = parse_crs(crs) or declared_crs(table.crs) or "wgs84"
-    else:
-        found = recognise(table.columns, "sites")
-        if not {"lon", "lat"} <= found.keys():
-            raise ValueError(f"{printable(path)}: no lon/lat (经度/纬度) columns for the candidate positions")
-        pts = []
-        for lon, lat in zip(table.column(found["lon"]), table.column(found["lat"]), strict=True):
-            try:
-                pts.append((parse_number(lon), parse_number(lat)))
-            except (ValueError, TypeError):
-                continue
-        system = parse_crs(crs) or "wgs84"
-    if not pts:
-        raise ValueError(f"{printable(path)}: no candidate positions")
-    x, y = converter(system)([p[0] for p in pts], [p[1] for p in pts])
-    return list(zip(x.tolist(), y.tolist(), strict=True))
-
-
 def _format_proposal(p) -> str:
     lines = [
         f"补盲选址 / gap-fill: {printable(p.region.name)} — {p.profile.label()} (r = {p.radius_m:.0f} m), {p.year}, "
@@ -591,12 +564,13 @@ def cmd_plan_sites(args: argparse.Namespace) -> int:
     """``plan-sites FILE --region R --profile KIND[:BAND] [--target PCT|--max-sites N|--budget WAN] [-o OUT]``."""
     from planner.analysis.siting import PlanningError, apply_proposal, parse_profile, plan_sites, resolve_region
     from planner.storage.atomic import save
+    from planner.storage.importer import read_candidate_points
 
     scenario = _load(args.file)
     try:
         region = resolve_region(scenario, args.region)
         profile = parse_profile(args.profile, height_m=args.height, environment=args.environment)
-        candidates = _candidate_points(args.candidates, args.crs) if args.candidates else None
+        candidates = read_candidate_points(args.candidates, args.crs) if args.candidates else None
         proposal = plan_sites(scenario, region, profile, year=args.year, target_pct=args.target,
                               max_sites=args.max_sites, budget_wan=args.budget, candidates=candidates)  # fmt: skip
     except PlanningError as exc:

@@ -175,6 +175,9 @@ class Proposal:
     unit_cost_wan: float
     unit_cost_assumed: bool = False
     notes: list[str] = field(default_factory=list)
+    #: for each proposed site, the region's cells (numbered among those not covered before) inside its disc: what
+    #: keeping only some of the sites covers is worked out exactly from these (:meth:`coverage_pct`).
+    site_cells: list[np.ndarray] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def coverage_before_pct(self) -> float:
@@ -190,6 +193,21 @@ class Proposal:
     def capex_wan(self) -> float:
         """Cost of the proposal in 万元."""
         return float(sum(s.capex_wan for s in self.sites))
+
+    def coverage_pct(self, keep: list[int] | None = None) -> float:
+        """Coverage of the region, in %, with only the proposed sites ``keep`` (indices; default all) built —
+        counted on the proposal's grid, so dropping a site whose disc others overlap loses only what it alone
+        covered."""
+        if keep is None:
+            return self.coverage_after_pct
+        chosen = [self.site_cells[i] for i in keep]
+        new = len(np.unique(np.concatenate(chosen))) if chosen else 0
+        return (self.covered_before + new) * 100.0 / self.region_cells
+
+    def capex_of(self, keep: list[int] | None = None) -> float:
+        """Cost in 万元 of the proposed sites ``keep`` (indices; default all)."""
+        idx = range(len(self.sites)) if keep is None else keep
+        return float(sum(self.sites[i].capex_wan for i in idx))
 
     def as_dict(self) -> dict[str, Any]:
         """The proposal as plain data (``plan-sites --json``)."""
@@ -511,8 +529,10 @@ def plan_sites(
     if unit is None:
         notes.append(f"no unit cost for {profile.kind} in the scenario's catalogue: costed at 0")
     tell(1.0)
+    site_cells = [members[starts[i] : starts[i + 1]] for i, _g in chosen]
     return Proposal(region, profile, year, radius, spec.cell, region_cells, before, sites, curve, goal, reached,
-                    n_cand, reachable * pct, unit_cost, bool(unit.assumption) if unit else False, notes)  # fmt: skip
+                    n_cand, reachable * pct, unit_cost, bool(unit.assumption) if unit else False, notes,
+                    site_cells)  # fmt: skip
 
 
 def proposal_sites(scenario: Scenario, proposal: Proposal, keep: list[int] | None = None) -> list:

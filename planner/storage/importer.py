@@ -634,6 +634,31 @@ def _make(layer: str, v: dict, geom: Any) -> Any:
                           v["funding"])  # fmt: skip
 
 
+def read_candidate_points(path: str, crs: str | None) -> list[tuple[float, float]]:
+    """WGS-84 (lon, lat) positions from a file of points — a GIS file's point geometries (in its declared CRS unless
+    ``crs`` says otherwise), or a table's lon/lat (经度/纬度) columns in ``crs`` (default WGS-84) — for gap-fill
+    siting's candidate positions. Rows without numbers are skipped; ValueError when there is no position at all."""
+    table = read_source(path)
+    if table.geometries is not None:
+        pts = [(g.x, g.y) for g in table.geometries if g is not None and g.geom_type == "Point"]
+        system = parse_crs(crs) or declared_crs(table.crs) or "wgs84"
+    else:
+        found = recognise(table.columns, "sites")
+        if not {"lon", "lat"} <= found.keys():
+            raise ValueError(f"{printable(path)}: no lon/lat (经度/纬度) columns for the candidate positions")
+        pts = []
+        for lon, lat in zip(table.column(found["lon"]), table.column(found["lat"]), strict=True):
+            try:
+                pts.append((parse_number(lon), parse_number(lat)))
+            except (ValueError, TypeError):
+                continue
+        system = parse_crs(crs) or "wgs84"
+    if not pts:
+        raise ValueError(f"{printable(path)}: no candidate positions")
+    x, y = converter(system)([p[0] for p in pts], [p[1] for p in pts])
+    return list(zip(x.tolist(), y.tolist(), strict=True))
+
+
 def apply_import(scenario: Scenario, report: ImportReport):
     """The command that adds ``report``'s valid features to ``scenario`` as one undo step (labelled with the
     source's name and the count), or None when nothing is valid."""

@@ -10,11 +10,8 @@ never waits for it.
 from __future__ import annotations
 
 import html
-import logging
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from planner.session import ScenarioEdited, ScenarioReplaced, Session, YearChanged
 from planner.textsafe import printable
+from planner.ui.background import BackgroundRun
 from planner.ui.binding import SessionLink
 from planner.ui.i18n import language, tr
 
@@ -53,49 +51,6 @@ ZONE_COLUMNS = (
     ("F5G 万元", "F5G cost"),
 )
 GREY, GREEN = QColor("#8a8f94"), QColor("#2e7d32")
-
-
-class _Worker(QObject):
-    """Works out one gap at a time on a thread; a new start cancels the run still going."""
-
-    progressed = Signal(int, float)  # run, fraction
-    finished = Signal(int, object)  # run, GapReport
-    failed = Signal(int, str)  # run, message
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gap")
-        self._cancel = threading.Event()
-        self.run_id = 0
-
-    def start(self, scenario, year: int) -> int:
-        """Start working out the gap of a copy of ``scenario`` for ``year``; returns the run's number."""
-        from planner.analysis.gap import target_gap
-        from planner.analysis.siting import Cancelled
-
-        self._cancel.set()  # the previous run stops at its next check
-        self._cancel = cancel = threading.Event()
-        self.run_id += 1
-        run, snapshot = self.run_id, scenario.copy()
-
-        def work() -> None:
-            try:
-                report = target_gap(snapshot, year, progress=lambda f: self.progressed.emit(run, f),
-                                    cancelled=cancel.is_set)  # fmt: skip
-            except Cancelled:
-                return
-            except Exception as exc:  # a bug: logged, and said in words in the tab
-                logging.getLogger(__name__).exception("target gap failed")
-                self.failed.emit(run, printable(exc))
-                return
-            self.finished.emit(run, report)
-
-        self._pool.submit(work)
-        return run
-
-    def stop(self) -> None:
-        """Cancel the run going, if any."""
-        self._cancel.set()
 
 
 def _item(text: str, *, number: bool = False, colour: QColor | None = None, bold: bool = False) -> QTableWidgetItem:
@@ -139,7 +94,7 @@ class GapPanel(QWidget):
         self.report = None  # the GapReport shown
         self.stale = True
         self._link = SessionLink(self)
-        self._worker = _Worker(self)
+        self._worker = BackgroundRun("gap", self)
         self._worker.progressed.connect(self._progressed)
         self._worker.finished.connect(self._finished)
         self._worker.failed.connect(self._failed)
@@ -240,8 +195,13 @@ class GapPanel(QWidget):
         year = self.year()
         if year is None:
             return None
+        from planner.analysis.gap import target_gap
+
         self.stale = False
-        self._running = self._worker.start(self.session.scenario, year)
+        snapshot = self.session.scenario.copy()
+        self._running = self._worker.start(
+            lambda progress, cancelled: target_gap(snapshot, year, progress=progress, cancelled=cancelled)
+        )
         self.state.setText(tr("正在测算…", "Working it out…"))
         return self._running
 

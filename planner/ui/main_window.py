@@ -82,6 +82,7 @@ from planner.ui.icons import icon
 from planner.ui.import_dialog import install_import
 from planner.ui.map_canvas import MapCanvas
 from planner.ui.presentation import install_presentation
+from planner.ui.siting_panel import install_siting
 from planner.ui.tools import TOOLS
 from planner.ui.widgets import ChoiceBox
 
@@ -416,6 +417,7 @@ class MainWindow(QMainWindow):
         self.compare = install_compare(self)  # File ▸ 对比情景… (planner/ui/compare_view.py)
         install_import(self)  # File ▸ 导入… (planner/ui/import_dialog.py)
         self.presentation = install_presentation(self)  # View ▸ 演示模式 (F11), bookmarks (planner/ui/presentation.py)
+        install_siting(self)  # 规划 ▸ 补盲选址… (Ctrl+Shift+P), planner/ui/siting_panel.py
 
     # -- construction -----------------------------------------------------------------------------------
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -783,6 +785,7 @@ class MainWindow(QMainWindow):
         for model in self.attribute_tables.models.values():
             model._link.detach()
         self.presentation.detach()
+        self.siting_panel.detach()
         self.canvas.detach()
         if self._owns_session:
             self.session.close()
