@@ -167,7 +167,7 @@ def test_window_title_is_bilingual_and_names_ningbo(window):
 
 def test_menus_are_in_chinese_by_default(window):
     titles = [a.text() for a in window.menuBar().actions()]
-    assert [re.sub(r"\(?&\w\)?", "", t) for t in titles] == ["文件", "编辑", "视图"]
+    assert [re.sub(r"\(?&\w\)?", "", t) for t in titles] == ["文件", "编辑", "规划", "视图"]
     assert window.zoom_city_action.text() == "缩放至全市"
     assert window.open_action.text().startswith("打开")
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGraphicsItem,
     QHBoxLayout,
     QHeaderView,
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QStyleOptionGraphicsItem,
     QTableWidget,
@@ -829,18 +831,31 @@ def install_siting(window: Any) -> SitingPanel:
     panel.message.connect(lambda text: window.statusBar().showMessage(_plain(text), 8000))
     dock = QDockWidget(tr("补盲选址", "Gap-fill siting"), window)
     dock.setObjectName("siting_dock")
-    dock.setWidget(panel)
+    scroll = QScrollArea()  # on a small screen the panel scrolls instead of making the window taller
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(panel)
+    scroll.setMinimumWidth(panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+    dock.setWidget(scroll)
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    figures = getattr(window, "figures_dock", None)
-    if figures is not None:
-        window.tabifyDockWidget(figures, dock)
-        figures.raise_()
     dock.hide()  # the map keeps its room until the planner asks
+
+    def show() -> None:
+        # Tabified beside the figures the first time it is shown: a tab group from the start would make the right
+        # column taller (its tab bar) even while the panel is hidden, and the window with it.
+        figures = getattr(window, "figures_dock", None)
+        if not dock.property("placed") and figures is not None and figures.isVisible():
+            window.tabifyDockWidget(figures, dock)
+        dock.setProperty("placed", True)
+        dock.show()
+        dock.raise_()
+        panel.region_box.setFocus()
+
     action = QAction(tr("补盲选址…", "Gap-fill siting…"), window)
     action.setShortcut(QKeySequence("Ctrl+Shift+P"))
     action.setToolTip(tr("为一个范围提出新站点，使其覆盖达到目标", "Propose new sites that bring a region to a goal"))
-    action.triggered.connect(lambda: (dock.show(), dock.raise_(), panel.region_box.setFocus()))
+    action.triggered.connect(show)
     plan_menu(window).addAction(action)
     window.addAction(action)
     window.siting_panel, window.siting_dock, window.siting_action = panel, dock, action
