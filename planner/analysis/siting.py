@@ -506,7 +506,9 @@ def plan_sites(
                 if len(kept) < len(run):
                     run = _greedy(members, starts, np.array(kept), len(need_cells), before, _Limits(), stop, None)
             got_run = before + sum(g for _i, g in run)
-            score = (got_run < goal_cells, len(run), -got_run)
+            # Reaching the target with the fewest sites; when no run reaches it, covering the most.
+            short = got_run < goal_cells
+            score = (short, -got_run if short else len(run), len(run))
             if best is None or score < best[0]:
                 best = (score, run)
         chosen = best[1]

@@ -503,9 +503,13 @@ class SitingPanel(QWidget):
 
     def set_drawn(self, polygon) -> None:
         """Plan for ``polygon`` (WGS-84), a region drawn on the map."""
+        from planner.ui.map_canvas import geometry_path
+
         self.drawn = polygon
         self.fill_regions()
         self.choose_region(DRAWN)
+        if self.proposal is None:  # the outline stays on the map until a proposal for it comes
+            self.preview.set_proposal([], 0.0, [], geometry_path(polygon))
 
     def _profile_changed(self) -> None:
         from planner.analysis.siting import DEFAULT_HEIGHT_M
@@ -698,7 +702,7 @@ class SitingPanel(QWidget):
         if p.unit_cost_assumed:
             parts.append(tr("单价为假设值（见目录）", "The unit cost is an assumption (see the catalogue)"))
         if not p.reached:
-            most = f"{p.reachable_pct:.1f}%"
+            most = f"{p.reachable_pct:.2f}%"
             parts.append(RED.format(tr(f"未达到目标：这些候选位置最多覆盖 {most}",
                                        f"Target not reached: these candidates cover at most {most}")))  # fmt: skip
         if n == 0:
