@@ -11,6 +11,8 @@ Subcommands::
     plan-sites FILE --region R --profile 5g_a:3500 [--target PCT|--max-sites N|--budget WAN] [-o OUT]
                                         propose the sites that cover a region (gap-fill siting)
     gap FILE [--year Y] [--json]        the gap to the official targets of a year, and what closing it costs
+    report FILE [--set KEY@YEAR[@DISTRICT]=VALUE …] [--clear KEY@YEAR[@DISTRICT] …] [--source TEXT] [-o OUT]
+                                        the planner's reported values of the targets the map cannot measure
 
 Errors are reported as messages naming the file and the problem, never as a traceback (set
 ``PLANNER_DEBUG=1`` to see one when reporting a bug); a failed read or write says what went wrong in words
@@ -136,6 +138,14 @@ def _parser() -> argparse.ArgumentParser:
     gp.add_argument("file", help="scenario file (.json)")
     gp.add_argument("--year", type=_year, default=None, help="target year (default: the last up to the horizon)")
     gp.add_argument("--json", action="store_true", help="print one JSON object")
+    rp = sub.add_parser("report", help="指标填报 / the reported values of the non-spatial targets")
+    rp.add_argument("file", help="scenario file (.json)")
+    rp.add_argument("--set", action="append", default=[], metavar="KEY@YEAR[@DISTRICT]=VALUE",
+                    help="enter a value, e.g. data_products@2025=1350 or trading_volume@2025@鄞州=2.1")  # fmt: skip
+    rp.add_argument("--clear", action="append", default=[], metavar="KEY@YEAR[@DISTRICT]", help="delete a value")
+    rp.add_argument("--source", default=None, help="source of the values given with --set (e.g. 市数据局 2025 年报)")
+    rp.add_argument("-o", "--out", metavar="OUT.json", help="scenario file to write (default: FILE, keeping FILE.bak)")
+    rp.add_argument("--json", action="store_true", help="print one JSON object")
     t = sub.add_parser("template", help="空白 Excel 导入模板 / blank Excel import templates")
     for layer in ("sites", "parks", "zones", "investments"):
         t.add_argument(f"--{layer}", metavar="OUT.xlsx", help=f"template for {layer}")
@@ -607,6 +617,119 @@ def cmd_gap(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _reported_commands(scenario, args: argparse.Namespace) -> tuple[list, list[str]]:
+    """Apply the ``--clear`` then the ``--set`` items of ``report`` to ``scenario`` in order; (the commands done, a
+    message for every item refused). Each item is checked against the state the items before it left."""
+    import dataclasses
+
+    from planner.domain import commands as cmd
+    from planner.domain.indicators import ReportedValue, make_key, parse_key, parse_value
+
+    done, problems = [], []
+    items = [("--clear", item) for item in args.clear] + [("--set", item) for item in args.set]
+    for option, item in items:
+        try:
+            if option == "--clear":
+                command = cmd.clear_reported_value(scenario, make_key(*parse_key(item)))
+            else:
+                key, sep, value = item.rpartition("=")
+                if not sep or not key.strip() or not value.strip():
+                    raise ValueError("应为 / expected KEY@YEAR[@DISTRICT]=VALUE, e.g. data_products@2025=1350")
+                indicator, year, adcode = parse_key(key)
+                old = scenario.reported.get(make_key(indicator, year, adcode))
+                rv = ReportedValue(indicator, year, parse_value(value), adcode)
+                if old is not None:  # a new value keeps the note, and the source unless one is given
+                    rv = dataclasses.replace(old, value=rv.value)
+                if args.source is not None:
+                    rv = dataclasses.replace(rv, source=args.source)
+                command = cmd.set_reported_value(scenario, rv)
+        except ValueError as exc:
+            problems.append(f"{option} {item}: {exc}")
+            continue
+        command.do(scenario)
+        done.append(command)
+    return done, problems
+
+
+def _reported_data(scenario) -> dict:
+    """The reported values and the targets they feed (each valued as of its own year), as plain data."""
+    from planner.analysis.targets import TRACKED, target_progress
+    from planner.domain.indicators import district_names, is_cumulative, label
+
+    names = district_names()
+    rows = []
+    for rv in sorted(scenario.reported.values(), key=lambda rv: (rv.indicator, rv.year, rv.adcode)):
+        zh, en, unit = label(rv.indicator, scenario.targets.values())
+        rows.append({"key": rv.key, "indicator": rv.indicator, "label": zh, "label_en": en, "year": rv.year,
+                     "adcode": rv.adcode, "district": names[rv.adcode][0] if rv.adcode else "全市",
+                     "value": rv.value, "unit": unit, "cumulative": is_cumulative(rv.indicator),
+                     "source": rv.source, "note": rv.note})  # fmt: skip
+    fed = scenario.copy()  # only the targets reports feed: no coverage engine is built for the map's own
+    fed.targets = {k: t for k, t in scenario.targets.items() if t.key not in TRACKED or t.key == "data_enterprises"}
+    year = max((t.year for t in fed.targets.values()), default=scenario.horizon_year)
+    targets = [
+        {
+            "key": t.key,
+            "label": t.label_zh,
+            "label_en": t.label_en,
+            "year": t.year,
+            "target": t.target,
+            "unit": t.unit,
+            "value": None if t.value is None else round(t.value, 3),
+            "share": None if t.share is None else round(t.share, 4),
+            "note": t.note,
+        }
+        for t in target_progress(fed, year)
+    ]
+    return {"scenario": scenario.name, "reported": rows, "targets": targets}
+
+
+def _format_reported(data: dict) -> str:
+    lines = [f"指标填报 / Reported values — {printable(data['scenario'])}"]
+    if data["reported"]:
+        head = ["指标 Indicator", "年份 Year", "区县 District", "数值 Value", "单位 Unit", "来源 Source"]
+        rows = [[f"{printable(r['label'])} ({printable(r['indicator'])})", str(r["year"]), printable(r["district"]),
+                 _number(r["value"]), printable(r["unit"]), printable(r["source"])]
+                for r in data["reported"]]  # fmt: skip
+        lines += ["  " + ln for ln in _table(head, rows, "<><><L")]
+    else:
+        lines.append("  无填报值 / no reported values")
+    lines += ["", "目标 Targets"]
+    for t in data["targets"]:
+        value = "—" if t["value"] is None else _number(t["value"])
+        share = "" if t["share"] is None else f"  ({t['share']:.0%})"
+        note = f"  [{printable(t['note'])}]" if t["note"] else ""
+        lines.append(f"  {t['year']} {printable(t['label'])}: {value} / {_number(t['target'])} {printable(t['unit'])}"
+                     f"{share}{note}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``report FILE [--set KEY@YEAR[@DISTRICT]=VALUE …] [--clear KEY@YEAR[@DISTRICT] …] [--source T] [-o OUT]``."""
+    from planner.storage.atomic import save
+
+    changing = bool(args.set or args.clear)
+    if not changing and (args.out or args.source is not None):
+        raise ValueError("-o 与 --source 需配合 --set 或 --clear / -o and --source go with --set or --clear")
+    out = Path(args.out or args.file)
+    if changing and not (out.parent if str(out.parent) else Path(".")).is_dir():
+        raise ValueError(f"-o: 文件夹不存在 / no such folder: {out.parent}")
+    scenario = _load(args.file)
+    done, problems = _reported_commands(scenario, args) if changing else ([], [])
+    if problems:
+        for p in problems:
+            _say(f"错误 / error: {printable(p)}", err=True)
+        _say(f"未写出 / not written: {printable(out)} — {len(problems)} 项有误 / {len(problems)} refused", err=True)
+        return EXIT_INVALID
+    if done:
+        save(scenario, out)
+    data = _reported_data(scenario)
+    _say(json_dumps(data) if args.json else _format_reported(data))
+    for command in done:
+        _say(f"{printable(command.label)} → {printable(out)}", err=args.json)
+    return EXIT_OK
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     """``template --sites OUT.xlsx [--parks …] [--zones …] [--investments …]``."""
     from planner.storage.import_templates import write_template
@@ -665,6 +788,7 @@ COMMANDS = {
     "template": cmd_template,
     "plan-sites": cmd_plan_sites,
     "gap": cmd_gap,
+    "report": cmd_report,
     "screenshot": cmd_screenshot,
     "open": cmd_open,
 }

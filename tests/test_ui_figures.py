@@ -57,3 +57,21 @@ def test_target_bars_show_value_and_target(qtbot):
     w = _window(qtbot)
     (bar,) = [b for (key, year), b in w.figures_panel.bars.items() if key == "sck_parks"]
     assert "/ 10 个" in bar.format() and bar.property("colour") in (RED, AMBER, GREEN)
+
+
+def test_a_target_the_map_cannot_measure_says_where_to_report_it_and_then_shows_the_report(qtbot):
+    from planner.domain.indicators import ReportedValue
+    from planner.domain.scenario import Target
+
+    s = make_small_scenario()
+    s.targets["datasets@2025"] = Target(
+        "datasets", "高质量数据集（语料库）", "High-quality datasets", 2025, 10, "个", "seed 001"
+    )
+    w = MainWindow(s)
+    qtbot.addWidget(w)
+    w.figures_panel.refresh()
+    bar = w.figures_panel.bars[("datasets", 2025)]
+    assert bar.format() == "未填报 · 目标 10 个（规划 ▸ 指标填报）" and "未填报" in bar.toolTip()
+    w.session.push(cmd.set_reported_value(s, ReportedValue("datasets", 2024, 8, "", "市数据局")))
+    w.figures_panel.refresh()
+    assert bar.format() == "8 / 10 个 · 80%" and "沿用 2024 年填报" in bar.toolTip()

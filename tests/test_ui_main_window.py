@@ -423,8 +423,8 @@ def test_closing_or_swapping_scenarios_unsubscribes(qtbot):
     w = MainWindow(first)
     qtbot.addWidget(w)
     # The session is the scenario's one subscriber; the window, its map and its layer panel hear the session.
-    # Session listeners: window, map, panels, files, 4 tables, bookmarks, gap, siting.
-    assert len(first._listeners) == 1 and len(w.session.events) == 14
+    # Session listeners: window, map, panels, files, 4 tables, bookmarks, gap, siting, reported values.
+    assert len(first._listeners) == 1 and len(w.session.events) == 15
     old_stack = w.stack
 
     w.set_scenario(second)

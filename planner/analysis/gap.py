@@ -19,7 +19,8 @@ way to close it is worked out where the target is something one builds:
   unit costs are assumptions in the bundled catalogue (no verified figure in domain.md) and the rows say so.
 
 The others — data enterprises, data products, circulation platforms, trading volume, datasets, flagship scenarios —
-are not built assets with a unit cost: they are listed with their value and gap, marked "not costed", with why.
+are not built assets with a unit cost: they are listed with their value (the map's, or the planner's reported
+value, :mod:`planner.domain.indicators`) and gap, marked "not costed", with why — reached or not.
 The total is the sum of the costed rows (the two 5G site rows counted once, as above).
 """
 
@@ -45,6 +46,8 @@ NOT_COSTED = {
     "flagship_scenarios": "非空间指标，无单位成本 / not a built asset: no unit cost",
 }
 OTHER_NOT_COSTED = "无测算规则 / no costing rule for this indicator"
+#: The targets with a costing rule; every other one is listed with its value and gap, "not costed".
+COSTED = ("sck_parks", "5g_sites", "5g_sites_per_10k", "computing_pflops", "priority_zone_coverage")
 
 
 @dataclass
@@ -303,6 +306,9 @@ def target_gap(
     for row in rows:
         if row.gap is None:
             row.reason = NOT_COSTED.get(row.key, "") or "无数值 / no value"
+            continue
+        if row.key not in COSTED:  # a reported value gives the gap, never a cost (reached or not)
+            row.reason = NOT_COSTED.get(row.key, OTHER_NOT_COSTED)
             continue
         if row.reached:
             row.cost_wan, row.method = 0.0, "已达成 / reached"

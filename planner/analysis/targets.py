@@ -2,8 +2,9 @@
 
 The indicators the map can measure are computed as of the earlier of the asked year and the target's year: a
 2027 view shows whether the 2025 targets were met in 2025, and a 2025 view shows progress towards the 2027 ones.
-The others (data products, trading volume …) are not spatial and are reported with ``value = None``
-("not tracked by the map").
+The others (data products, trading volume …) are not spatial: they take the planner's reported values
+(``scenario.reported``, :mod:`planner.domain.indicators`), and without one they have ``value = None`` ("not
+tracked by the map, not reported").
 
 * ``sck_parks`` — parks of a 数创港 kind (core or feature park) open by the year (seed 001: 3 in 2025, 10 in 2027).
 * ``data_enterprises`` — data enterprises hosted by the parks open by the year (seed 001: 500 / 1,000).
@@ -18,26 +19,28 @@ The others (data products, trading volume …) are not spatial and are reported 
   that progress shows before every zone is complete; the per-zone figures are in the zone table. The target
   speaks of *four* zones: when fewer are open by the year the note says how many were measured, and with none
   the value is None with a note saying so (not "not tracked").
+
+Reported values (docs/indicators.md, "Reported values"): a target the map does not measure takes, as of the year,
+the city-wide report if there is one, else the sum of the districts' reports; a stock (data products, platforms,
+datasets, flagship scenarios) carries the latest earlier report forward, a flow (``trading_volume``) counts only
+in its own year. ``data_enterprises`` is the parks' data enterprises plus the reported
+``data_enterprises_outside_parks`` (carried forward the same way). The note says where the value came from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planner.domain.indicators import MAP_INDICATORS, OUTSIDE_PARKS, ReportedFigure, reported_figure
 from planner.domain.scenario import Scenario
 from planner.domain.vocab import SCK_PARK_KINDS
 
-TRACKED = (
-    "sck_parks",
-    "data_enterprises",
-    "5g_sites",
-    "5g_sites_per_10k",
-    "computing_pflops",
-    "priority_zone_coverage",
-)
+TRACKED = MAP_INDICATORS
 #: How many priority zones the official target names (seed 000).
 PRIORITY_ZONES_NAMED = 4
 NOT_TRACKED = "不在图上统计 / not tracked by the map"
+#: The note of a target neither the map nor a report gives a value.
+NOT_REPORTED = f"{NOT_TRACKED}; 未填报 / not reported"
 
 
 def city_population() -> int:
@@ -87,6 +90,18 @@ def indicator_values(scenario: Scenario, year: int, coverage=None) -> dict[str, 
     return values
 
 
+def reported_note(figure: ReportedFigure, year: int) -> str:
+    """Where a reported value as of ``year`` came from: "填报 2025 / reported for 2025", "沿用 2024 年填报 / carried
+    forward from 2024", with "按区县合计 / sum of districts" when the districts' entries were summed."""
+    if figure.year == year:
+        parts = [f"填报 {year} / reported for {year}"]
+    else:
+        parts = [f"沿用 {figure.year} 年填报 / carried forward from {figure.year}"]
+    if figure.districts:
+        parts.append(f"按区县合计（{figure.districts} 个区县）/ sum of districts ({figure.districts})")
+    return "; ".join(parts)
+
+
 def _note(key: str, values: dict[str, float], year: int) -> str:
     if key not in TRACKED:
         return NOT_TRACKED
@@ -124,7 +139,18 @@ def target_progress(scenario: Scenario, year: int, coverage=None) -> list[Target
         as_of = min(year, t.year)
         values = values_at(as_of)
         value = values.get(t.key)
-        share = value / t.value if value is not None and t.value else None
         note = _note(t.key, values, as_of)
+        if t.key not in TRACKED:
+            figure = reported_figure(scenario.reported, t.key, as_of)
+            value = None if figure is None else figure.value
+            note = NOT_REPORTED if figure is None else reported_note(figure, as_of)
+        elif t.key == "data_enterprises":
+            figure = reported_figure(scenario.reported, OUTSIDE_PARKS, as_of)
+            if figure is not None and value is not None:
+                split = (f"园区 {value:,.0f} 家 + 园区外 {figure.value:,.0f} 家 / {value:,.0f} in parks + "
+                         f"{figure.value:,.0f} outside parks")  # fmt: skip
+                note = "; ".join(filter(None, [note, split, reported_note(figure, as_of)]))
+                value += figure.value
+        share = value / t.value if value is not None and t.value else None
         out.append(TargetProgress(t.key, t.label_zh, t.label_en, t.year, t.value, t.unit, value, share, t.source, note))
     return out

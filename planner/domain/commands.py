@@ -22,6 +22,7 @@ from planner.domain import vocab
 from planner.domain.bookmarks import Bookmark, validate_bookmark, validate_bookmarks
 from planner.domain.checks import position_problems
 from planner.domain.features import Site, validate_feature, validate_product, validate_site
+from planner.domain.indicators import ReportedValue, district_names, label, target_keys, validate_reported
 from planner.domain.scenario import (
     LAYER_TYPES,
     LAYERS,
@@ -231,6 +232,35 @@ def set_catalogue_entry(scenario: Scenario, entry: UnitCost) -> Command:
     return Command(f"修改单价 {entry.label_zh}", [Change("catalogue", entry.key, old, entry)])
 
 
+# -- reported values ---------------------------------------------------------------------------------------------
+def _reported_label(scenario: Scenario, rv: ReportedValue) -> str:
+    """The label's subject: "累计数据产品 2025", or for a district's figure "累计数据产品 2025 鄞州区"."""
+    text = f"{label(rv.indicator, scenario.targets.values())[0]} {rv.year}"
+    if rv.adcode:
+        text += f" {district_names().get(rv.adcode, (rv.adcode,))[0]}"
+    return text
+
+
+def set_reported_value(scenario: Scenario, rv: ReportedValue) -> Command:
+    """Enter (or replace) the planner's figure of a non-spatial indicator for a year (validated as the loader
+    does): one change of the ``reported`` collection, labelled "填报：累计数据产品 2025"."""
+    problems = validate_reported(rv, target_keys(scenario))
+    if problems:
+        raise ValueError(f"填报 / report {rv.indicator}@{rv.year}: " + "; ".join(f"{f}: {m}" for f, m in problems))
+    old = scenario.reported.get(rv.key)
+    if old == rv:
+        raise ValueError("该填报值未改变 / the report already has that value")
+    return Command(f"填报：{_reported_label(scenario, rv)}", [Change("reported", rv.key, old, rv)])
+
+
+def clear_reported_value(scenario: Scenario, key: str) -> Command:
+    """Delete the report ``key`` (``indicator@year`` or ``indicator@year@adcode``), labelled "清除填报：…"."""
+    old = scenario.reported.get(key)
+    if old is None:
+        raise ValueError(f"没有该填报 / no reported value {key!r}")
+    return Command(f"清除填报：{_reported_label(scenario, old)}", [Change("reported", key, old, None)])
+
+
 # -- bookmarks ---------------------------------------------------------------------------------------------------
 def _bookmarks_command(scenario: Scenario, label: str, new: list[Bookmark], changed: int | None = None) -> Command:
     """Replace the scenario's bookmarks by ``new`` (validated as the loader does) as one change; ``changed`` is the
@@ -412,6 +442,7 @@ __all__ = [
     "add_bookmark",
     "add_features",
     "assign_product",
+    "clear_reported_value",
     "import_many",
     "macro",
     "move_bookmark",
@@ -421,6 +452,7 @@ __all__ = [
     "rename_bookmark",
     "set_attributes",
     "set_catalogue_entry",
+    "set_reported_value",
     "set_scenario_info",
     "update_bookmark",
 ]

@@ -1,7 +1,8 @@
 """The scenario: the single source of truth that every view, computation and export derives from.
 
 A :class:`Scenario` holds metadata, the per-district 一区一品 products, four feature layers (parks, sites, zones,
-investments), the unit-cost catalogue and the official targets. Every collection is a ``dict`` keyed by id. The
+investments), the unit-cost catalogue, the official targets and the planner's reported values of the targets the
+map cannot measure (:mod:`planner.domain.indicators`). Every collection is a ``dict`` keyed by id. The
 presenter's bookmarks (:mod:`planner.domain.bookmarks`) are one ordered tuple, changed as a whole.
 
 All changes go through :meth:`Scenario.apply`, which takes a list of :class:`Change` (collection, key, old, new)
@@ -21,12 +22,13 @@ from typing import Any
 from planner.domain.bookmarks import Bookmark
 from planner.domain.checks import MAX_WAN, check_flag, check_number, check_text, check_year, quote
 from planner.domain.features import InvestmentItem, Park, Site, Zone
+from planner.domain.indicators import ReportedValue
 from planner.events import Listeners
 
 #: Feature layers and the id prefix of each.
 LAYERS = {"parks": "park", "sites": "site", "zones": "zone", "investments": "inv"}
 #: Collections that are dicts on the scenario, in the order they are stored.
-COLLECTIONS = ("products", "parks", "sites", "zones", "investments", "catalogue", "targets")
+COLLECTIONS = ("products", "parks", "sites", "zones", "investments", "catalogue", "targets", "reported")
 #: Metadata fields a command may change (the "meta" pseudo-collection).
 META_FIELDS = ("id", "name", "description", "base_year", "horizon_year", "author", "modified", "notes")
 #: Whole-value fields of the scenario a "meta" change may set: the metadata, and the bookmarks (one tuple, so that
@@ -169,6 +171,8 @@ class Scenario:
     investments: dict[str, InvestmentItem] = field(default_factory=dict)
     catalogue: dict[str, UnitCost] = field(default_factory=dict)
     targets: dict[str, Target] = field(default_factory=dict)
+    #: The planner's figures of the indicators the map cannot measure (planner.domain.indicators), by key.
+    reported: dict[str, ReportedValue] = field(default_factory=dict)
     bookmarks: tuple[Bookmark, ...] = ()  # the presenter's saved views, in the order they are shown
     _listeners: Listeners = field(default_factory=lambda: Listeners("a scenario"), compare=False, repr=False)
     _next_ids: dict[str, int] = field(default_factory=dict, compare=False, repr=False)

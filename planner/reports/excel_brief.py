@@ -169,7 +169,8 @@ def _overview(wb, data: dict, when: str, map_png: bytes | None) -> None:
             [t["label"], t["year"], t["target"], t["value"], t["share"], t["unit"]],
             [None, "0", "#,##0.##", "#,##0.##", SHARE, None],
         )
-        sh.ws.cell(r, 5).fill = good if t["share"] >= 1 else fair if t["share"] >= 0.8 else bad
+        if t["share"] is not None:  # a target of 0 has a value but no share
+            sh.ws.cell(r, 5).fill = good if t["share"] >= 1 else fair if t["share"] >= 0.8 else bad
     sh.finish(filter_=False)
     sh.ws.column_dimensions["A"].width = 30
     if map_png:

@@ -11,11 +11,13 @@ See ``docs/file-format.md`` for the full description. In short::
       "investments": [ {…}, … ],
       "catalogue": [ {…}, … ],
       "targets": [ {…}, … ],
+      "reported": [ {"indicator": "data_products", "year": 2025, "value": 1350, "adcode"?, "source"?, "note"?}, … ],
       "bookmarks": [ {"title": …, "year": 2027, "extent": [w, s, e, n], "layers": {"districts": "product", …}}, … ]
     }
 
-"bookmarks" (the presenter's saved views, in order) is written only when there is one, so a file without any is
-exactly what a planner before bookmarks wrote and read.
+"bookmarks" (the presenter's saved views, in order) and "reported" (the planner's figures of the targets the map
+cannot measure, planner/domain/indicators.py) are each written only when there is one, so a file without any is
+exactly what a planner before them wrote and read.
 
 Coordinates are WGS-84 (RFC 7946). Chinese text is written as is (not ``\\u`` escaped). Each feature and each row
 is written on one line, sorted by id, so that a moved site is a one-line diff and a 42,000-site file stays a few
@@ -54,6 +56,7 @@ from planner.domain.features import (
     validate_site,
     validate_zone,
 )
+from planner.domain.indicators import REPORTED_FIELDS, ReportedValue, validate_reported
 from planner.domain.precision import COORD_DECIMALS, geometry_to_geojson
 from planner.domain.scenario import (
     Scenario,
@@ -81,6 +84,7 @@ _TOP_LEVEL = (
     "investments",
     "catalogue",
     "targets",
+    "reported",
     "bookmarks",
 )
 
@@ -162,11 +166,27 @@ def dumps(scenario: Scenario) -> str:
     tgt = [_line(asdict(t)) for t in sorted(scenario.targets.values(), key=lambda t: (t.year, t.key))]
     parts.append(f'  "investments": {_rows(invs, " " * 4)},')
     parts.append(f'  "catalogue": {_rows(cat, " " * 4)},')
-    parts.append(f'  "targets": {_rows(tgt, " " * 4)}' + ("," if scenario.bookmarks else ""))
+    parts.append(f'  "targets": {_rows(tgt, " " * 4)}' + ("," if scenario.bookmarks or scenario.reported else ""))
+    if scenario.reported:  # sorted by indicator, year and district, one per line
+        rows = [_line(reported_to_dict(rv)) for rv in sorted(scenario.reported.values(), key=_reported_order)]
+        parts.append(f'  "reported": {_rows(rows, " " * 4)}' + ("," if scenario.bookmarks else ""))
     if scenario.bookmarks:  # in the presenter's order, one per line
         parts.append(f'  "bookmarks": {_rows([_line(bookmark_to_dict(b)) for b in scenario.bookmarks], " " * 4)}')
     parts.append("}")
     return "\n".join(parts) + "\n"
+
+
+def reported_to_dict(rv: ReportedValue) -> dict:
+    """A reported value as the file stores it: indicator, year and value, then adcode, source and note when set."""
+    out: dict[str, Any] = {"indicator": rv.indicator, "year": rv.year, "value": rv.value}
+    for k in ("adcode", "source", "note"):
+        if getattr(rv, k):
+            out[k] = getattr(rv, k)
+    return out
+
+
+def _reported_order(rv: ReportedValue) -> tuple:
+    return rv.indicator, rv.year, rv.adcode
 
 
 def bookmark_to_dict(b: Bookmark) -> dict:
@@ -623,6 +643,42 @@ def _check_products(r: _Reader, doc: dict) -> dict[str, str]:
     return out
 
 
+def _check_reported(r: _Reader, doc: dict, target_keys: list[str]) -> dict[str, ReportedValue]:
+    """The optional ``reported`` list (absent in files from before reported values): every problem of every entry,
+    each named by its number and key (``reported row 2 (data_products@2025)``) and the field, and an indicator
+    reported twice for one year and district."""
+    raw = doc.get("reported", [])
+    if not isinstance(raw, list):
+        r.problem("reported", f"must be a list of reported values, got {type(raw).__name__}")
+        return {}
+    out: dict[str, ReportedValue] = {}
+    first: dict[str, int] = {}
+    for n, row in enumerate(raw, start=1):
+        where = f"reported row {n}"
+        if not isinstance(row, dict):
+            r.problem(where, f"must be an object with the fields {', '.join(REPORTED_FIELDS)}, got {quote(row)}")
+            continue
+        ind, year, adcode = row.get("indicator"), row.get("year"), row.get("adcode", "")
+        if isinstance(ind, str) and ind.strip() and type(year) is int and isinstance(adcode, str):
+            key = ReportedValue(ind, year, 0.0, adcode).key
+            where += f" ({_show_id(key)})"
+        else:
+            key = None
+        read = r.props(where, row, ReportedValue, (), ("indicator", "year", "value"))
+        if read is None:
+            continue
+        values, missing = read
+        if key is not None and key in first:  # reported whatever else is wrong with either entry
+            r.problem(where, f"duplicate: {_show_id(key)} is reported in row {first[key]} already")
+            continue
+        if key is not None:
+            first[key] = n
+        rv = r.build(where, ReportedValue, values, missing, lambda v: validate_reported(v, target_keys))
+        if rv is not None:
+            out[rv.key] = rv
+    return out
+
+
 def _check_bookmarks(r: _Reader, doc: dict) -> tuple[Bookmark, ...]:
     """The optional ``bookmarks`` list (absent in files from before bookmarks): every problem of every bookmark,
     each named by its number and title, and titles given twice."""
@@ -860,6 +916,7 @@ def _read_document(parsed: tuple[Any, dict[int, list[str]]], path: str, tally: l
         lambda t: t.id,
         lambda t: f"duplicate target {t.key!r} for {t.year}",
     )
+    reported = _check_reported(r, doc, [t.key for t in targets.values()])
     bookmarks = _check_bookmarks(r, doc)
     for key in doc:
         if key not in _TOP_LEVEL:
@@ -879,6 +936,7 @@ def _read_document(parsed: tuple[Any, dict[int, list[str]]], path: str, tally: l
         investments=investments,
         catalogue=catalogue,
         targets=targets,
+        reported=reported,
         bookmarks=bookmarks,
     )
 

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.domain.indicators import MAP_INDICATORS
 from planner.session import FiguresUpdated, ScenarioEdited, ScenarioReplaced, Session, YearChanged
+from planner.textsafe import printable
 from planner.ui.binding import SessionLink
 from planner.ui.gap_panel import GapPanel
 from planner.ui.i18n import language, tr
@@ -240,14 +242,21 @@ class FiguresPanel(QWidget):
             share = t["share"]
             if share is None:
                 bar.setValue(0)
-                bar.setFormat(
-                    tr(f"未在图上统计 · 目标 {t['target']:,} {t['unit']}", f"not tracked · target {t['target']:,}")
-                )
+                goal = f"{t['target']:,} {t['unit']}"
+                if t["key"] in MAP_INDICATORS:
+                    bar.setFormat(tr(f"未在图上统计 · 目标 {goal}", f"not tracked · target {goal}"))
+                else:  # the planner can give it a value: say where
+                    zh, en = (
+                        f"未填报 · 目标 {goal}（规划 ▸ 指标填报）",
+                        f"not reported · target {goal} (Plan ▸ Reported values)",
+                    )
+                    bar.setFormat(tr(zh, en))
             else:
                 bar.setValue(min(100, round(100 * share)))
                 value = t["value"]
                 shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
                 bar.setFormat(f"{shown} / {t['target']:,} {t['unit']} · {100 * share:.0f}%")
+            bar.setToolTip(printable(t.get("note") or ""))
             colour = share_colour(share)
             bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }} QProgressBar {{ text-align: center; }}")
             bar.setProperty("colour", colour)

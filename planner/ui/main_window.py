@@ -80,6 +80,7 @@ from planner.ui.history import HistoryPanel
 from planner.ui.i18n import LANGUAGES, apply_qt_translations, language, save_language, tr
 from planner.ui.icons import icon
 from planner.ui.import_dialog import install_import
+from planner.ui.indicator_table import install_indicators
 from planner.ui.map_canvas import MapCanvas
 from planner.ui.presentation import install_presentation
 from planner.ui.siting_panel import install_siting
@@ -418,6 +419,7 @@ class MainWindow(QMainWindow):
         install_import(self)  # File ▸ 导入… (planner/ui/import_dialog.py)
         self.presentation = install_presentation(self)  # View ▸ 演示模式 (F11), bookmarks (planner/ui/presentation.py)
         install_siting(self)  # 规划 ▸ 补盲选址… (Ctrl+Shift+P), planner/ui/siting_panel.py
+        self.indicators = install_indicators(self)  # 规划 ▸ 指标填报… (Ctrl+Shift+I), planner/ui/indicator_table.py
 
     # -- construction -----------------------------------------------------------------------------------
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -786,6 +788,7 @@ class MainWindow(QMainWindow):
             model._link.detach()
         self.presentation.detach()
         self.siting_panel.detach()
+        self.indicators.detach()
         self.canvas.detach()
         if self._owns_session:
             self.session.close()

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMenu,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -54,6 +53,7 @@ from planner.ui.background import BackgroundRun
 from planner.ui.binding import SessionLink
 from planner.ui.i18n import tr
 from planner.ui.tools.zones import DrawZoneTool
+from planner.ui.widgets import plan_menu
 
 #: The profiles offered: (profile text for parse_profile, zh, en). 5G-A first: the city's 双万兆 target is 5G-A.
 PROFILES = (
@@ -803,22 +803,6 @@ class SitingPanel(QWidget):
             ):
                 return True
         return False
-
-
-def plan_menu(window) -> QMenu:
-    """The window's 规划 (Plan) menu, made before 视图 (View) the first time it is asked for."""
-    menu = getattr(window, "plan_menu", None)
-    if isinstance(menu, QMenu):
-        return menu
-    menu = QMenu(tr("规划(&P)", "&Plan"), window)
-    view = getattr(window, "view_menu", None)
-    bar = window.menuBar()
-    if view is not None:
-        bar.insertMenu(view.menuAction(), menu)
-    else:
-        bar.addMenu(menu)
-    window.plan_menu = menu
-    return menu
 
 
 def install_siting(window: Any) -> SitingPanel:

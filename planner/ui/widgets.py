@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QComboBox, QMenu, QWidget
+
+from planner.ui.i18n import tr
 
 
 class ChoiceBox(QComboBox):
@@ -27,3 +29,19 @@ def fill_choices(box: QComboBox, words: dict[str, tuple[str, str]]) -> None:
 
     for key, pair in words.items():
         box.addItem(tr(*pair), key)
+
+
+def plan_menu(window) -> QMenu:
+    """The window's 规划 (Plan) menu, made before 视图 (View) the first time it is asked for."""
+    menu = getattr(window, "plan_menu", None)
+    if isinstance(menu, QMenu):
+        return menu
+    menu = QMenu(tr("规划(&P)", "&Plan"), window)
+    view = getattr(window, "view_menu", None)
+    bar = window.menuBar()
+    if view is not None:
+        bar.insertMenu(view.menuAction(), menu)
+    else:
+        bar.addMenu(menu)
+    window.plan_menu = menu
+    return menu
