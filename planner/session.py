@@ -177,6 +177,7 @@ class Session:
         self.path = Path(path) if path is not None else None
         self.year = scenario.horizon_year if year is None else int(year)
         self.selection: tuple[Item, ...] = ()
+        self._year_span: tuple[int, int] | None = None  # years another view asked the slider to offer
         self._engine = None
         self._version = 0  # counts the changes, for the summary's cache
         self._summary: tuple[tuple[int, int], dict[str, Any]] | None = None
@@ -263,6 +264,23 @@ class Session:
         if self._summary is None or self._summary[0] != key:
             self._summary = (key, summary(self.scenario, self.year, engine=self.engine))
         return self._summary[1]
+
+    def years(self) -> tuple[int, int]:
+        """The span of years a year slider offers: the scenario's base year to its horizon, widened to the year
+        shown and to the span another view asked for (:meth:`set_year_span` — a comparison with a scenario of a
+        later horizon)."""
+        s = self.scenario
+        low, high = min(s.base_year, self.year), max(s.horizon_year, self.year)
+        if self._year_span is not None:
+            low, high = min(low, self._year_span[0]), max(high, self._year_span[1])
+        return low, high
+
+    def set_year_span(self, span: tuple[int, int] | None) -> None:
+        """Offer the years of ``span`` too (None: only the scenario's own); the views hear a YearChanged."""
+        span = (int(span[0]), int(span[1])) if span is not None else None
+        if span != self._year_span:
+            self._year_span = span
+            self.events.emit(YearChanged(self.year))
 
     def set_year(self, year: int) -> None:
         """Show the scenario as of ``year`` (between the base year and the horizon, as the file allows)."""

@@ -335,3 +335,55 @@ def test_opening_another_file_keeps_the_comparison_and_follows_it(comparing, qtb
     assert w.compare.data == compare(other, w.scenario, w.session.year)
     assert w.compare.panel.figure_cells("city", "sites")[2] == "0"
     assert same_view(w.canvas, w.compare.other_canvas)
+
+
+# -- years of both, and presenting a comparison ---------------------------------------------------------------
+def test_a_comparison_offers_both_scenarios_years_and_opens_at_the_later_horizon(qtbot, files, tmp_path):
+    """A 2025-only baseline compared with a 2025–2027 plan: the slider covers 2025–2027 and the comparison opens in
+    2027, where the two differ (it used to be stuck in 2025 with every difference 0)."""
+    from planner.storage.fileformat import load
+
+    base = load(files[0])
+    base.horizon_year = base.base_year = 2025
+    save(base, tmp_path / "base.json")
+    w = MainWindow(load(tmp_path / "base.json"), path=tmp_path / "base.json")
+    w.remember_layout = False
+    qtbot.addWidget(w)
+    assert w.figures_panel.year_slider.maximum() == 2025
+    assert w.compare.open(files[1])  # horizon 2027
+    assert w.session.year == w.compare.other.year == 2027
+    assert (w.figures_panel.year_slider.minimum(), w.figures_panel.year_slider.maximum()) == (2025, 2027)
+    assert w.compare.data["year"] == 2027
+    w.compare.close()
+    assert w.session.years() == (2025, 2027)  # the year shown stays on the slider
+    w.session.set_year(2025)
+    assert w.session.years() == (2025, 2025)
+
+
+def test_presenting_a_comparison_keeps_the_controls_over_both_maps(comparing, qtbot):
+    w = comparing
+    w.compare.mode_actions["swipe"].trigger()
+    p = w.presentation
+    p.enter(full_screen=False)
+    qtbot.wait(20)
+    host = w.centralWidget()
+    assert host is w.compare.view
+    for card in (p.title_card, p.bar):  # above the compared map, which covers the window's left of the divider
+        assert card.parentWidget() is host and card.isVisible()
+    under = host.childAt(p.bar.geometry().center())  # the controls take the clicks there, not the map below
+    assert under is p.bar or p.bar.isAncestorOf(under)
+    assert w.canvas.label_size == w.compare.other_canvas.label_size > 1
+    assert w.canvas.insets[0] > 0 and w.compare.other_canvas.insets[0] > 0
+    assert p.play_action.isEnabled()
+    p.play()
+    assert p.playing
+    p.pause()
+    p.leave()
+    assert p.title_card.parentWidget() is w.canvas and w.canvas.label_size == w.compare.other_canvas.label_size == 1
+    # Closing the comparison while presenting leaves the presentation first, and the cards live on.
+    p.enter(full_screen=False)
+    w.compare.close()
+    assert not p.active and p.title_card.parentWidget() is w.canvas
+    p.enter(full_screen=False)
+    assert p.title_card.isVisible()
+    p.leave()

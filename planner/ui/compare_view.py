@@ -344,8 +344,18 @@ class CompareController(QObject):
         if scenario is None:
             return False
         self.close()
+        presentation = getattr(self.window, "presentation", None)
+        if presentation is not None and presentation.active:
+            presentation.leave()  # its cards float over the map that is about to move into the comparison
         main = self.session
+        # One slider over both scenarios' years, and the comparison opens at the later horizon: a 2025 baseline
+        # beside a 2027 plan is compared in 2027, where they differ (decision, docs/desktop.md).
+        this = main.scenario
+        span = (min(this.base_year, scenario.base_year), max(this.horizon_year, scenario.horizon_year))
+        main.set_year_span(span)
+        main.set_year(span[1])
         other = Session(scenario, path, year=main.year)
+        other.set_year_span(span)
         self._copy_layers(main, other)
         canvas = MapCanvas(session=other)
         canvas.set_tool(None)  # read-only: it pans and zooms, nothing else
@@ -394,6 +404,10 @@ class CompareController(QObject):
         if not self.is_open:
             return
         assert self.view is not None and self.other is not None and self.other_canvas is not None
+        presentation = getattr(self.window, "presentation", None)
+        if presentation is not None and presentation.active:
+            presentation.leave()
+        self.session.set_year_span(None)
         self._timer.stop()
         self._link.detach()
         self._other_link.detach()

@@ -175,8 +175,7 @@ class FiguresPanel(QWidget):
         self._pending.start(round(1000 * max(0.0, wait)))
 
     def _sync_years(self) -> None:
-        s = self.session.scenario
-        low, high = min(s.base_year, self.session.year), max(s.horizon_year, self.session.year)
+        low, high = self.session.years()
         self.year_slider.blockSignals(True)
         self.year_slider.setRange(low, high)
         self.year_slider.setValue(self.session.year)

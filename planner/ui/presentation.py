@@ -366,7 +366,8 @@ class Presentation(QObject):
 
     def place(self) -> None:
         """Put the cards in their places over the map (after a resize, or when their contents changed)."""
-        w = self.canvas.width()
+        host = self.title_card.parentWidget() or self.canvas
+        w = host.width()
         margin = 22
         for card in self._cards:
             card.adjustSize()
@@ -378,24 +379,51 @@ class Presentation(QObject):
         self.bar.resize(width, self.bar.height())
         top = self.title_card.y() + self.title_card.height() + 14
         self.bar.move(margin, top)
-        if self.active:  # the map fits, and its labels keep, between the cards (not under them)
-            left = self.bar.x() + width + 8
-            right = w - self.legend_card.x() + 8 if not self.legend_card.isHidden() else 0
-            self.canvas.set_insets(left, 0, right, 0)
+        if self.active:  # each map fits, and its labels keep, between the cards (not under them)
+            bar_right = self.bar.x() + width + 8
+            legend_left = self.legend_card.x() - 8 if not self.legend_card.isHidden() else None
+            for c in self._canvases():
+                x0 = c.mapTo(host, QPoint(0, 0)).x() if host is not c else 0
+                left = max(0, min(c.width() // 2, bar_right - x0))
+                right = 0 if legend_left is None else max(0, min(c.width() // 2, x0 + c.width() - legend_left))
+                c.set_insets(left, 0, right, 0)
         if self.callout.isVisible():
             self._place_callout()
 
     def _place_callout(self) -> None:
         self.callout.adjustSize()
-        w, h = self.canvas.width(), self.canvas.height()
+        host = self.callout.parentWidget() or self.canvas
+        w, h = host.width(), host.height()
         cw, ch = self.callout.width(), self.callout.height()
-        x, y = self._hover_at.x() + 28, self._hover_at.y() + 28
+        at = self._hover_at
+        if host is not self.canvas:  # the point is the window's map's: in the host's pixels
+            at = QPointF(self.canvas.mapTo(host, at.toPoint()))
+        x, y = at.x() + 28, at.y() + 28
         if x + cw > w - 12:
-            x = self._hover_at.x() - cw - 28
+            x = at.x() - cw - 28
         if y + ch > h - 12:
-            y = self._hover_at.y() - ch - 28
+            y = at.y() - ch - 28
         self.callout.move(QPoint(int(max(12, x)), int(max(12, y))))
         self.callout.raise_()
+
+    # -- where the cards float ----------------------------------------------------------------------------------
+    def _canvases(self) -> list:
+        """The maps presented: the window's, and the compared scenario's while a comparison is open."""
+        compare = getattr(self.window, "compare", None)
+        other = getattr(compare, "other_canvas", None) if compare is not None else None
+        return [self.canvas] if other is None else [self.canvas, other]
+
+    def _host(self) -> QWidget:
+        """The widget the cards float over: the map, or while comparing the whole comparison (both maps; the
+        compared map covers part of the window's in the swipe view, and would hide cards that were the map's)."""
+        central = self.window.centralWidget()
+        return central if central is not None and central is not self.canvas and len(self._canvases()) > 1 else (
+            self.canvas)  # fmt: skip
+
+    def _reparent_cards(self, host: QWidget) -> None:
+        for card in (*self._cards, self.callout):
+            if card.parentWidget() is not host:
+                card.setParent(host)
 
     # -- entering and leaving --------------------------------------------------------------------------------
     def toggle(self) -> None:
@@ -424,7 +452,14 @@ class Presentation(QObject):
         win.statusBar().hide()
         if "pan" in getattr(win, "tool_actions", {}):
             win.tool_actions["pan"].trigger()
-        self.canvas.set_label_size(LABEL_SIZE)
+        canvases = self._canvases()
+        self._saved["canvases"] = [(c, c.label_size) for c in canvases]
+        for c in canvases:
+            c.set_label_size(LABEL_SIZE)
+        host = self._host()
+        self._reparent_cards(host)
+        if host is not self.canvas:
+            host.installEventFilter(self)
         self.active = True
         self._link.attach(self.session, self._on_event)
         for a in self._mode_actions:
@@ -457,8 +492,13 @@ class Presentation(QObject):
         win.menuBar().show()
         win.statusBar().show()
         win.restoreState(saved["state"])
-        self.canvas.set_label_size(saved["label_size"])
-        self.canvas.set_insets(0, 0, 0, 0)
+        for c, size in saved.get("canvases", [(self.canvas, saved["label_size"])]):
+            c.set_label_size(size)
+            c.set_insets(0, 0, 0, 0)
+        host = self.title_card.parentWidget()
+        if host is not self.canvas:
+            host.removeEventFilter(self)
+            self._reparent_cards(self.canvas)  # home again, before the comparison's widgets may go
         if saved["tool"] is not None and saved["tool"] in getattr(win, "tool_actions", {}):
             win.tool_actions[saved["tool"]].trigger()
         state = saved["window_state"]
@@ -475,7 +515,7 @@ class Presentation(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         """Place the cards again when the map is resized; leave presentation mode before the window closes (so
         that the layout it remembers is the editor's); hide the callout when the pointer reaches the controls."""
-        if obj is self.canvas and event.type() == QEvent.Type.Resize and self.active:
+        if event.type() == QEvent.Type.Resize and self.active and obj in (self.canvas, self.title_card.parentWidget()):
             QTimer.singleShot(0, self.place)
         elif obj is self.window and event.type() == QEvent.Type.Close and self.active:
             self.leave()
@@ -496,10 +536,10 @@ class Presentation(QObject):
     def play(self) -> None:
         """Play from the current year (from the base year when at the horizon or outside the scenario's years),
         one year every :data:`PLAY_INTERVAL_MS`, stopping at the horizon."""
-        s = self.session.scenario
-        if not s.base_year <= self.session.year < s.horizon_year:
-            self.session.set_year(s.base_year)
-        if self.session.year >= s.horizon_year:
+        first, last = self.session.years()
+        if not first <= self.session.year < last:
+            self.session.set_year(first)
+        if self.session.year >= last:
             return  # a scenario of one year: nothing to play
         self.play_timer.start()
         self._show_playing()
@@ -514,7 +554,7 @@ class Presentation(QObject):
 
     def tick(self) -> None:
         """One step of the play: the next year; at the horizon, stop."""
-        horizon = self.session.scenario.horizon_year
+        horizon = self.session.years()[1]
         if self.session.year < horizon:
             self.session.set_year(self.session.year + 1)
         if self.session.year >= horizon:
@@ -576,16 +616,18 @@ class Presentation(QObject):
         self.scenario_label.setText(printable(self.session.scenario.name))
 
     def _refresh_years(self) -> None:
-        s, year = self.session.scenario, self.session.year
+        year = self.session.year
         self.year_label.setText(tr(f"{year} 年", f"{year}"))
-        low, high = min(s.base_year, year), max(s.horizon_year, year)
+        low, high = self.session.years()
         self.year_slider.blockSignals(True)
         self.year_slider.setRange(low, high)
         self.year_slider.setValue(year)
         self.year_slider.blockSignals(False)
         self.first_year_label.setText(str(low))
         self.last_year_label.setText(str(high))
-        self.play_button.setEnabled(s.base_year < s.horizon_year)
+        self.play_button.setEnabled(low < high)
+        one = tr(f"情景只有 {low} 一年，无可播放", f"The scenario has one year ({low}): nothing to play")
+        self.play_button.setToolTip(tr("逐年播放（空格）", "Play the years (Space)") if low < high else one)
 
     def _refresh_layers(self) -> None:
         for key, button in self.layer_buttons.items():
