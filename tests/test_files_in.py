@@ -67,7 +67,7 @@ def test_a_site_with_three_problems_reports_all_three():
     assert len(lines) == 3, lines
     assert "site-000002" in lines[0] and "unknown field 'frequency'" in lines[0]
     assert any("field height_m: must be greater than 0, got -3" in ln for ln in lines)
-    assert any("field geometry: point (0, 0) is outside Ningbo" in ln for ln in lines)
+    assert any("field geometry: 坐标不在宁波范围内 / point (0, 0) is outside Ningbo" in ln for ln in lines)
 
 
 def test_a_site_on_another_citys_land_is_reported_beside_its_other_problems():
@@ -130,8 +130,8 @@ def test_a_feature_with_a_bad_geometry_still_has_its_properties_checked():
 def test_a_site_on_another_citys_land_is_refused_by_name(lon, lat, city):
     lines = _problems(lambda d: _site(d)["geometry"].update(coordinates=[lon, lat]))
     assert lines == [
-        f"plan.json — layers.sites feature 2 (id site-000002), field geometry: point ({lon}, {lat}) is on the land "
-        f"of {city}, not in Ningbo"
+        f"plan.json — layers.sites feature 2 (id site-000002), field geometry: 位于{city.split()[0]}陆域，不在宁波 / "
+        f"point ({lon}, {lat}) is on the land of {city}, not in Ningbo"
     ]
 
 
@@ -356,7 +356,7 @@ def test_old_temporaries_without_a_process_id_are_removed_by_age(tmp_path):
     "values, fragment",
     [
         ({"name": ""}, "name: must not be empty"),
-        ({"base_year": 1500}, "base_year: year 1500 is outside 1990–2100"),
+        ({"base_year": 1500}, "base_year: 年份超出范围 / year 1500 is outside 1990–2100"),
         ({"modified": "yesterday"}, "modified: must be an ISO 8601 date and time"),
         ({"name": "情景\ud800"}, "cannot be written as UTF-8"),
         ({"horizon_year": 2024}, "base_year 2025 is after horizon_year 2024"),

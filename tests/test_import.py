@@ -209,6 +209,29 @@ def test_a_missing_required_column_is_named_before_any_row(tmp_path, scenario):
     assert report.ok and report.features[0].band_mhz == 2600
 
 
+def test_the_report_says_which_defaults_the_rows_took_and_which_columns_were_left_out(tmp_path, scenario):
+    path = _write_csv(tmp_path / "s.csv", ["名称", "经度", "纬度", "类型"], [["甲站", "121.5505", "29.8735", "宏站"],
+                                                                          ["乙站", "121.8440", "29.9000", "宏站"]])  # fmt: skip
+    report = read_import(path, "sites", scenario, defaults={"operator": "移动", "band_mhz": "2.6G", "height_m": "30"})
+    text = report.text()
+    assert "默认值 defaults used:" in text
+    assert "operator（运营商）= cmcc ×2" in text and "environment（场景）= urban ×2" in text
+    assert f"open_year（建成年份）= {scenario.base_year} ×2" in text
+    assert "未导入的列 columns not imported (no such field of sites): 名称" in text  # the names are not lost silently
+
+
+def test_an_excel_whole_number_is_shown_as_typed_in_a_rejection(tmp_path, scenario):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(SITE_HEAD)
+    row = _site_rows(KNOWN[:1])[0]
+    row[8] = 1850.0  # Excel stores every number as a float
+    ws.append(row)
+    wb.save(tmp_path / "s.xlsx")
+    (rejection,) = read_import(tmp_path / "s.xlsx", "sites", scenario).rejected
+    assert rejection.reasons == ["open_year（建成年份）: 1850: 年份超出 1990–2100 / year 1850 is outside 1990–2100"]
+
+
 def test_a_mapping_names_the_column_of_a_field(tmp_path, scenario):
     rows = [[r[1], r[2], "CMCC", "n78", "30", "macro"] for r in _site_rows(KNOWN)]
     path = _write_csv(tmp_path / "s.csv", ["X坐标", "Y坐标", "运营单位", "NR频段", "天线挂高", "站型"], rows)

@@ -108,3 +108,21 @@ def test_an_unreadable_file_is_explained_and_nothing_changes(window, tmp_path, m
     before = dict(window.scenario.sites)
     assert import_file(window, tmp_path / "x.xlsx", accept=True) is None
     assert shown and "x.xlsx" in shown[0] and window.scenario.sites == before
+
+
+def test_the_wheel_scrolls_the_mapping_and_never_changes_a_column(window, tmp_path):
+    """Scrolling the mapping table with the wheel over a drop-down used to change the column it maps."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    path = _operator_csv(tmp_path / "s.csv")
+    dialog = ImportDialog(window.session, read_source(path), window, layer="sites")
+    chooser = dialog._choosers["lat"]
+    assert chooser.currentData() == "纬度"
+    pos = QPointF(5, 5)
+    event = QWheelEvent(pos, chooser.mapToGlobal(pos), QPoint(), QPoint(0, -120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    QApplication.sendEvent(chooser, event)
+    assert chooser.currentData() == "纬度" and len(dialog.report.features) == 3
+    dialog.reject()

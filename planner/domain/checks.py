@@ -57,7 +57,7 @@ def check_year(value: Any, field: str, problems: Problems) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         problems.append((field, f"must be a whole year, got {quote(value)}"))
     elif not MIN_YEAR <= value <= MAX_YEAR:
-        problems.append((field, f"year {quote(value)} is outside {MIN_YEAR}–{MAX_YEAR}"))
+        problems.append((field, f"年份超出范围 / year {quote(value)} is outside {MIN_YEAR}–{MAX_YEAR}"))
 
 
 #: Upper limits of plausible values: anything larger is a typo (or an overflow waiting to happen in a total).
@@ -141,6 +141,12 @@ def check_text(value: Any, field: str, problems: Problems, *, required: bool = F
         problems.append((field, problem))
 
 
+def _coord(v: Any) -> str:
+    """A coordinate as a planner reads it: at most 6 decimals (≈0.1 m), no trailing zeros."""
+    text = f"{float(v):.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def check_lonlat(lon: Any, lat: Any, problems: Problems, field: str = "geometry") -> bool:
     """Check that (lon, lat) are numbers inside Ningbo's box; True when the geography check may follow."""
     if not all(_finite(v) for v in (lon, lat)):
@@ -148,8 +154,10 @@ def check_lonlat(lon: Any, lat: Any, problems: Problems, field: str = "geometry"
         return False
     x0, y0, x1, y1 = NINGBO_BBOX
     if not (x0 <= lon <= x1 and y0 <= lat <= y1):
-        hint = " (longitude and latitude swapped?)" if x0 <= lat <= x1 and y0 <= lon <= y1 else ""
-        problems.append((field, f"point ({lon}, {lat}) is outside Ningbo ({x0}–{x1}°E, {y0}–{y1}°N){hint}"))
+        hint = "（经纬度是否颠倒？ longitude and latitude swapped?）" if x0 <= lat <= x1 and y0 <= lon <= y1 else ""
+        where = f"({_coord(lon)}, {_coord(lat)})"
+        box = f"({x0}–{x1}°E, {y0}–{y1}°N)"
+        problems.append((field, f"坐标不在宁波范围内 / point {where} is outside Ningbo {box}{hint}"))
         return False
     return True
 
@@ -167,13 +175,16 @@ def position_problems(lon: Any, lat: Any) -> list[str | None]:
     names = land.neighbours()
     for i in np.flatnonzero(placed.code != land.ON_LAND):
         code = placed.code[i]
-        where = f"point ({float(np.asarray(lon)[i])}, {float(np.asarray(lat)[i])})"
+        where = f"point ({_coord(np.asarray(lon)[i])}, {_coord(np.asarray(lat)[i])})"
         if code == land.NEIGHBOUR_LAND:
             nb = names[placed.neighbour[i]]
-            out[i] = f"{where} is on the land of {nb.name_zh} ({nb.name_en}), not in Ningbo"
-        elif code == land.FAR_OFFSHORE:
             out[i] = (
-                f"{where} is at sea {placed.offshore_m[i] / 1000:.1f} km off Ningbo's coast "
-                f"(at most {land.OFFSHORE_MAX_M / 1000:.1f} km, 12 nautical miles, is accepted)"
+                f"位于{nb.name_zh}陆域，不在宁波 / {where} is on the land of {nb.name_zh} ({nb.name_en}), not in Ningbo"
+            )
+        elif code == land.FAR_OFFSHORE:
+            km, most = placed.offshore_m[i] / 1000, land.OFFSHORE_MAX_M / 1000
+            out[i] = (
+                f"距宁波海岸 {km:.1f} km，超出 {most:.1f} km / {where} is at sea {km:.1f} km off Ningbo's coast "
+                f"(at most {most:.1f} km, 12 nautical miles, is accepted)"
             )
     return out

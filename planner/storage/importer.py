@@ -178,16 +178,16 @@ def parse_band(v: Any) -> int:
 def _year(v: Any) -> int:
     x = parse_number(v)
     if x != int(x):
-        raise ValueError("not a whole year")
+        raise ValueError("不是整数年份 not a whole year")
     if not MIN_YEAR <= x <= MAX_YEAR:
-        raise ValueError(f"year {int(x)} is outside {MIN_YEAR}–{MAX_YEAR}")
+        raise ValueError(f"年份超出 {MIN_YEAR}–{MAX_YEAR} / year {int(x)} is outside {MIN_YEAR}–{MAX_YEAR}")
     return int(x)
 
 
 def _count(v: Any) -> int:
     x = parse_number(v)
     if x != int(x) or x < 0:
-        raise ValueError("not a whole number ≥ 0")
+        raise ValueError("应为不小于 0 的整数 not a whole number ≥ 0")
     return int(x)
 
 
@@ -286,20 +286,25 @@ class _Parser:
                 key = self.table.get(normalise(v))
                 if key is None:
                     allowed = "、".join(f"{k}（{zh}）" for k, (zh, _en) in spec.vocabulary.items())
-                    return None, f"unknown value {quote(v)}; one of {allowed}"
+                    return None, f"未知取值 unknown value {quote(v)}; one of {allowed}"
                 return key, None
             if kind == "district":
                 if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer():
                     v = str(int(v))
                 code = self.table.get(normalise(v))
                 if code is None:
-                    return None, f"{quote(v)} is not a Ningbo district (a name such as 海曙区 or an adcode)"
+                    return (
+                        None,
+                        f"{quote(v)} 不是宁波的区县 is not a Ningbo district (a name such as 海曙区, or an adcode)",
+                    )
                 return code, None
             if kind == "geometry":
                 return _wkt(v)
             return _text(v) if not isinstance(v, str) else v.strip(), None
         except ValueError as exc:
-            return None, f"{quote(v)}: {exc}"
+            # A whole number from Excel is shown as typed: 1850, not 1850.0.
+            shown = int(v) if isinstance(v, float) and v.is_integer() else v
+            return None, f"{quote(shown)}: {exc}"
 
 
 def _wkt(v: Any) -> tuple[Any, str | None]:
@@ -457,6 +462,7 @@ def check_table(
             "or give a default"
         )
     n = len(table.rows)
+    filled: list[str] = []  # the defaults the rows took, said in the notes
     values: dict[str, list[Any]] = {}
     errors: list[list[str]] = [[] for _ in range(n)]
     index = {c: i for i, c in enumerate(table.columns)}
@@ -479,13 +485,22 @@ def check_table(
             default, e = parser(default)
             if e is not None:
                 raise MappingError(f"default for {name}: {e}")
+        used = 0
         for row in range(n):
             if col[row] is None:
                 reported = errors[row] and errors[row][-1].startswith(f"{name}（")
                 if default is None and spec.required and name not in ("lon", "lat") and not reported:
                     errors[row].append(f"{name}（{spec.zh}）: 缺少 missing")
                 col[row] = default
+                used += default is not None and not reported
         values[name] = col
+        if used and name != "id":
+            filled.append(f"{name}（{spec.zh}）= {printable(default)} ×{used:,}")
+    if filled:
+        notes.append("默认值 defaults used: " + "; ".join(filled))
+    unused = [printable(c) for c in table.columns if c not in columns.values()]
+    if unused:
+        notes.append(f"未导入的列 columns not imported (no such field of {layer}): {', '.join(unused)}")
     geoms = _geometries(table, layer, values, given, errors)
     features = _build(layer, scenario, values, geoms, errors, table)
     rejected = [Rejection(table.row_numbers[i], errors[i], _show(values["id"][i])) for i in range(n) if errors[i]]

@@ -47,6 +47,7 @@ from planner.storage.importer import (
 )
 from planner.textsafe import printable
 from planner.ui.i18n import tr
+from planner.ui.widgets import ChoiceBox
 
 #: Rejected rows listed in the dialog (the report counts them all; the CLI prints them all with --json).
 SHOWN_REJECTIONS = 5000
@@ -195,7 +196,7 @@ class ImportDialog(QDialog):
                 font.setBold(True)
                 label.setFont(font)
             self.fields.setItem(r, 0, label)
-            chooser = QComboBox()
+            chooser = ChoiceBox()  # the wheel scrolls the table, it never changes a mapping the planner did not click
             chooser.addItem(_NONE, None)
             for column in self.table.columns:
                 chooser.addItem(printable(column), column)
