@@ -337,6 +337,11 @@ def test_templates_filled_in_import_back(tmp_path, scenario, layer):
     ws = wb.worksheets[0]
     heads = [c.value for c in ws[1]]
     assert "编号 id" in heads and ws.data_validations.dataValidation  # drop-down lists
+    # ...that Excel enforces, with a message and a prompt (both off unless the file says so).
+    assert all(dv.showErrorMessage and dv.showInputMessage and dv.error for dv in ws.data_validations.dataValidation)
+    for sheet in (ws, wb["说明"]):  # printed landscape, one page wide, the header on every page
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
     assert read_import(path, layer, scenario).total == 0  # blank: nothing (the example is on the help sheet)
     for c, h in enumerate(heads, start=1):
         ws.cell(row=2, column=c, value=EXAMPLES[layer].get(h.split()[-1]))

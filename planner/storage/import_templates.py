@@ -112,12 +112,18 @@ def template_bytes(layer: str) -> bytes:
             lists.cell(row=1, column=list_col, value=spec.name)
             for r, value in enumerate(allowed, start=2):
                 lists.cell(row=r, column=list_col, value=value)
-            dv = DataValidation(type="list", formula1=f"=列表!${lc}$2:${lc}${len(allowed) + 1}", allow_blank=True)
+            # showErrorMessage / showInputMessage default to off in the file format: without them Excel takes any
+            # value without a word, and never shows the prompt.
+            dv = DataValidation(type="list", formula1=f"=列表!${lc}$2:${lc}${len(allowed) + 1}", allow_blank=True,
+                                showErrorMessage=True, showInputMessage=True)  # fmt: skip
             if spec.kind == "band":
                 dv.errorStyle = "warning"  # other bands are fine; the list only offers the usual ones
-            dv.error = "请从列表中选择 Choose a value from the list"
+                dv.error = "不是常用频段，仍可保留 Not one of the usual bands: keep it if it is right"
+            else:
+                dv.error = "请从列表中选择 Choose a value from the list"
             dv.errorTitle = spec.zh
-            dv.prompt = f"{spec.zh} {spec.name}"
+            dv.promptTitle = spec.zh
+            dv.prompt = f"{spec.zh} {spec.name}：从列表中选择 choose from the list"
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
         if spec.kind in ("number", "year", "count", "band") and spec.name not in ("lon", "lat"):
@@ -128,6 +134,7 @@ def template_bytes(layer: str) -> bytes:
             for r in range(2, 202):
                 ws.cell(row=r, column=c).number_format = "0.0000000"
     ws.freeze_panes = "A2"
+    _print_setup(ws, title_rows="1:1")
     # The help sheet: one row per column, then the example.
     help_ws.append(["列 column", "必填 required", "类型 type", "单位 unit", "可选值 allowed values", "说明 note"])
     for cell in help_ws[1]:
@@ -148,16 +155,30 @@ def template_bytes(layer: str) -> bytes:
     help_ws.append([])
     help_ws.append(["示例行 example row (在“数据”表中填写 fill in the data sheet)"])
     help_ws.cell(row=help_ws.max_row, column=1).font = bold
-    help_ws.append([header(s) for s in specs])
-    help_ws.append([example.get(s.name, "") for s in specs])
+    for spec in specs:  # one line per column, as the table above: a row across would be cut at the page edge
+        help_ws.append([header(spec), "", "", "", example.get(spec.name, "")])
     help_ws.append([])
     help_ws.append(["坐标默认为 WGS-84；高德/腾讯坐标为 GCJ-02，百度坐标为 BD-09，导入时请选择坐标系。"])
     help_ws.append(["Coordinates are WGS-84 unless you choose GCJ-02 (AMap, Tencent) or BD-09 (Baidu) on import."])
-    for col, width in zip("ABCDEF", (26, 12, 30, 10, 60, 36), strict=True):
+    for col, width in zip("ABCDEF", (26, 12, 30, 10, 60, 44), strict=True):
         help_ws.column_dimensions[col].width = width
+    for row in help_ws.iter_rows(min_row=2, max_row=len(specs) + 1, max_col=6):  # the field rows; the notes run on
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _print_setup(help_ws, title_rows="1:1")
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _print_setup(ws, *, title_rows: str) -> None:
+    """Landscape A4, as wide as one page (as many pages down as it takes), the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
 
 
 def write_template(layer: str, path: str | Path) -> Path:
