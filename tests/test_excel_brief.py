@@ -146,3 +146,19 @@ def test_libreoffice_prints_the_brief_with_its_chinese_sheet_titles(brief, tmp_p
     assert "=HYPERLINK" in text  # shown as the text it is
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "NotoSansCJK" in fonts
+
+
+def test_the_comparison_sheet_has_the_city_the_districts_the_zones_and_every_feature_changed(brief, scenario):
+    from planner.analysis.compare import compare
+
+    data = compare(make_small_scenario(), scenario, scenario.horizon_year)
+    rows = _rows(openpyxl.load_workbook(brief)[COMPARE_SHEET])
+    by = {(r[0], r[1]): r for r in rows if r[0]}
+    city = by[("全市", "站点")]
+    assert city[2:] == (data["totals"]["sites"]["a"], data["totals"]["sites"]["b"], data["totals"]["sites"]["delta"])
+    assert by[("全市", "园区")][4] == data["totals"]["parks"]["delta"] > 0
+    assert ("海曙区", "5G 覆盖 %") in by
+    zone = data["zones"][0]
+    assert by[(f"区域：{zone['name']}", "双万兆 %")][3] == zone["coverage_dual_pct"]["b"]
+    added = [r for r in rows if r[0] == "新增" and r[1] == "园区"]
+    assert sorted(r[2] for r in added) == sorted(data["features"]["parks"]["added"]) and added[0][3]  # with names

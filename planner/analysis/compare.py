@@ -47,6 +47,30 @@ _POSITION_FIELDS = {"geometry", "lon", "lat"}
 #: A feature counts as moved when its position shifted by more than this (metres); see the module docstring.
 MOVE_TOLERANCE_M = 1.0
 
+#: The figures compared: key → (中文, English, format), and the order they are listed in for the city, a
+#: district, 其他 (what no district holds) and a zone — the comparison dock's and the brief's 方案对比 sheet's.
+FIGURES: dict[str, tuple[str, str, str]] = {
+    "sites": ("站点", "Sites", "{:,}"),
+    "sites_5ga": ("5G-A 站点", "5G-A sites", "{:,}"),
+    "sites_per_10k": ("每万人站点", "Sites per 10k people", "{:,.2f}"),
+    "coverage_5g_pct": ("5G 覆盖 %", "5G coverage %", "{:.2f}"),
+    "coverage_5ga_pct": ("5G-A 覆盖 %", "5G-A coverage %", "{:.2f}"),
+    "coverage_f5g_pct": ("F5G 覆盖 %", "F5G coverage %", "{:.2f}"),
+    "coverage_dual_pct": ("双万兆 %", "Dual-10-gigabit %", "{:.2f}"),
+    "parks": ("园区", "Parks", "{:,}"),
+    "sck_parks": ("数创港园区", "数创港 parks", "{:,}"),
+    "zones": ("区域", "Zones", "{:,}"),
+    "computing_pflops": ("算力 PFLOPS", "Computing (PFLOPS)", "{:,.1f}"),
+    "data_enterprises": ("数据企业", "Data enterprises", "{:,}"),
+    "investment_wan": ("投资 万元", "Investment (万元)", "{:,.0f}"),
+}
+CITY_ORDER = ("sites", "sites_5ga", "sites_per_10k", "coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct",
+              "parks", "sck_parks", "zones", "computing_pflops", "data_enterprises", "investment_wan")  # fmt: skip
+DISTRICT_ORDER = ("sites", "sites_per_10k", "coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct", "parks",
+                  "investment_wan")  # fmt: skip
+OTHER_ORDER = ("sites", "parks", "investment_wan")
+ZONE_ORDER = ("coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct", "coverage_dual_pct")
+
 
 def _delta(a: float | None, b: float | None) -> float | None:
     if a is None or b is None:

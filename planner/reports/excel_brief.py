@@ -375,36 +375,54 @@ def _gap(wb, report) -> None:
 
 
 def _comparison(wb, scenario: Scenario, other: Scenario, year: int) -> None:
-    from planner.analysis.compare import compare, feature_changes
+    """The 方案对比 sheet: the comparison dock's rows — the city, each district (with its 一区一品 when it changed),
+    其他 (what no district holds) when it holds any, each zone — then every feature added, removed, moved or
+    changed (the numbers of ``compare --json``)."""
+    from openpyxl.styles import Font
+
+    from planner.analysis.compare import CITY_ORDER, DISTRICT_ORDER, FIGURES, OTHER_ORDER, ZONE_ORDER, compare
 
     data = compare(other, scenario, year)
     sh = _Sheet(wb, COMPARE_SHEET, f"方案对比：{data['b']['name']} 相对 {data['a']['name']}（{year} 年底）",
-                ["区县", "指标", "对比方案", "本方案", "差值"])  # fmt: skip
-    labels = {"sites": "站点", "parks": "园区", "coverage_5g_pct": "5G 覆盖 %", "coverage_5ga_pct": "5G-A 覆盖 %",
-              "coverage_f5g_pct": "F5G 覆盖 %", "investment_wan": "投资 万元",
-              "sites_per_10k": "每万人站点"}  # fmt: skip
+                ["范围", "指标", "对比方案", "本方案", "差值"])  # fmt: skip
+
+    def add(where: str, values: dict, keys) -> None:
+        for key in keys:
+            v = values[key]
+            fmt = PCT if key.endswith("_pct") else WAN if key.endswith("_wan") else "#,##0.##"
+            sh.add([where, FIGURES[key][0], v["a"], v["b"], v["delta"]], [None, None, fmt, fmt, fmt])
+
+    add("全市", {**data["city"], **data["totals"]}, CITY_ORDER)
     for d in data["districts"]:
-        for key, v in d.items():
-            if isinstance(v, dict) and "delta" in v:
-                fmt = PCT if key.endswith("_pct") else WAN if key.endswith("_wan") else "#,##0.##"
-                sh.add([d["name"], labels.get(key, key), v["a"], v["b"], v["delta"]], [None, None, fmt, fmt, fmt])
+        add(d["name"], d, DISTRICT_ORDER)
         if d["product"]["changed"]:
-            sh.add([d["name"], "一区一品", d["product"]["a"] or "", d["product"]["b"] or "", "已修改"])
-    changes = feature_changes(other, scenario, year)
+            sh.add([d["name"], "一区一品", d["product"]["a"] or "未分配", d["product"]["b"] or "未分配", "已修改"])
+    if any(data["other"][k][x] for k in OTHER_ORDER for x in "ab"):
+        add("其他（全市性/海上）", data["other"], OTHER_ORDER)
+    for z in sorted(data["zones"], key=lambda z: z["kind"] != "priority"):
+        add(f"区域：{z['name']}", z, ZONE_ORDER)
     sh.row += 1
-    sh.add(["要素变化", "图层", "编号", "变化", "字段"])
+    head = sh.add(["要素变化", "图层", "编号", "名称", "字段"])
+    for j in range(1, 6):
+        sh.ws.cell(head, j).font = Font(bold=True)
     layer_names = {"sites": "站点", "parks": "园区", "zones": "区域", "investments": "投资项"}
-    for layer, ch in changes.items():
-        if layer == "products":
-            continue
-        for fid in ch["added"]:
-            sh.add(["新增", layer_names.get(layer, layer), fid, "新增", ""])
-        for fid in ch["removed"]:
-            sh.add(["删除", layer_names.get(layer, layer), fid, "删除", ""])
-        for fid, fields in ch["changed"].items():
-            kind = "移动" if fid in ch["moved"] else "修改"
-            sh.add([kind, layer_names.get(layer, layer), fid, kind, "、".join(fields)])
+    listed = 0
+    for change, word in (("added", "新增"), ("removed", "删除"), ("moved", "移动"), ("changed", "修改")):
+        for layer, ch in data["features"].items():
+            if layer == "products":
+                continue
+            ids = ch[change] if change != "changed" else [f for f in ch["changed"] if f not in ch["moved"]]
+            for fid in ids:
+                feature = scenario.layer(layer).get(fid) or other.layer(layer).get(fid)
+                name = getattr(feature, "name", "") or ""
+                fields = "、".join(ch["changed"].get(fid, []))
+                sh.add([word, layer_names.get(layer, layer), fid, name, fields])
+                listed += 1
+    if not listed:
+        sh.add(["（无）", "", "", "", "两方案的园区、站点、区域与投资项相同"])
     sh.finish(filter_=False)
+    sh.ws.column_dimensions["A"].width = 26
+    sh.ws.column_dimensions["C"].width = sh.ws.column_dimensions["D"].width = 18
 
 
 def brief_bytes(

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.analysis.compare import CITY_ORDER, DISTRICT_ORDER, FIGURES, OTHER_ORDER, ZONE_ORDER
 from planner.domain import vocab
 from planner.geo.basemap import districts
 from planner.textsafe import printable
@@ -37,27 +38,6 @@ from planner.ui import style
 from planner.ui.i18n import language, tr
 
 #: The figures, in the order shown: key → (中文, English, format of a value).
-FIGURES: dict[str, tuple[str, str, str]] = {
-    "sites": ("站点", "Sites", "{:,}"),
-    "sites_5ga": ("5G-A 站点", "5G-A sites", "{:,}"),
-    "sites_per_10k": ("每万人站点", "Sites per 10k people", "{:,.2f}"),
-    "coverage_5g_pct": ("5G 覆盖 %", "5G coverage %", "{:.2f}"),
-    "coverage_5ga_pct": ("5G-A 覆盖 %", "5G-A coverage %", "{:.2f}"),
-    "coverage_f5g_pct": ("F5G 覆盖 %", "F5G coverage %", "{:.2f}"),
-    "coverage_dual_pct": ("双万兆 %", "Dual-10-gigabit %", "{:.2f}"),
-    "parks": ("园区", "Parks", "{:,}"),
-    "sck_parks": ("数创港园区", "数创港 parks", "{:,}"),
-    "zones": ("区域", "Zones", "{:,}"),
-    "computing_pflops": ("算力 PFLOPS", "Computing (PFLOPS)", "{:,.1f}"),
-    "data_enterprises": ("数据企业", "Data enterprises", "{:,}"),
-    "investment_wan": ("投资 万元", "Investment (万元)", "{:,.0f}"),
-}
-CITY_ORDER = ("sites", "sites_5ga", "sites_per_10k", "coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct",
-              "parks", "sck_parks", "zones", "computing_pflops", "data_enterprises", "investment_wan")  # fmt: skip
-DISTRICT_ORDER = ("sites", "sites_per_10k", "coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct", "parks",
-                  "investment_wan")  # fmt: skip
-OTHER_ORDER = ("sites", "parks", "investment_wan")
-ZONE_ORDER = ("coverage_5g_pct", "coverage_5ga_pct", "coverage_f5g_pct", "coverage_dual_pct")
 #: Kinds of feature change, in the order listed: key → (中文, English).
 CHANGES = {"added": ("新增", "Added"), "removed": ("删除", "Removed"), "moved": ("移动", "Moved"),
            "changed": ("修改", "Changed")}  # fmt: skip
