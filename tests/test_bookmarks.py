@@ -169,7 +169,7 @@ def test_a_file_without_bookmarks_loads_and_is_written_as_before(small_scenario,
 
 
 SPOILERS = [
-    ("year", lambda b: b.update(year=3000), "bookmarks row 2 (三江口 5G-A), field year: year 3000 is outside"),
+    ("year", lambda b: b.update(year=3000), "bookmarks row 2 (三江口 5G-A), field year: 年份超出范围 / year 3000 is outside"),
     ("year text", lambda b: b.update(year="2026"), "bookmarks row 2 (三江口 5G-A), field year: must be a whole year"),
     ("extent short", lambda b: b.update(extent=[121.4, 29.8, 121.6]),
      "bookmarks row 2 (三江口 5G-A), field extent: must be [west, south, east, north]"),
@@ -273,6 +273,17 @@ def test_a_refused_rename_is_explained_and_changes_nothing(window):
     assert not panel.rename("双万兆 2027")
     assert window.scenario.bookmarks is before
     assert "title of bookmark 3 already" in window.statusBar().currentMessage()
+
+
+def test_a_rename_keeps_the_renamed_bookmark_selected(window):
+    """The selection jumped to the bookmark last shown after a rename, so the next ▼ did nothing."""
+    panel = window.bookmarks_panel
+    panel.navigator.go_to(1)
+    panel.list.setCurrentRow(0)
+    assert panel.rename("全市概览")
+    assert panel.selected() == 0 and window.scenario.bookmarks[0].title == "全市概览"
+    assert panel.buttons["down"].isEnabled() and panel.move(1)
+    assert [b.title for b in window.scenario.bookmarks][1] == "全市概览" and panel.selected() == 1
 
 
 def test_the_bookmarks_are_in_the_view_menu_and_a_dock(window):

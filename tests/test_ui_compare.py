@@ -387,3 +387,13 @@ def test_presenting_a_comparison_keeps_the_controls_over_both_maps(comparing, qt
     p.enter(full_screen=False)
     assert p.title_card.isVisible()
     p.leave()
+
+
+def test_the_swipe_captions_never_cover_each_other(comparing):
+    w = comparing
+    w.compare.mode_actions["swipe"].trigger()
+    swipe = w.compare.view.swipe
+    for fraction in (0.02, 0.1, 0.5, 0.9, 0.98):
+        swipe.set_fraction(fraction)
+        a, b = swipe.other_caption.geometry(), swipe.this_caption.geometry()
+        assert not a.intersects(b) and a.left() >= 0, fraction

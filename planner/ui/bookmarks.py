@@ -226,7 +226,8 @@ class BookmarksPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """List the bookmarks as they are."""
+        """List the bookmarks as they are, the selected row kept (a rename or an update must not move it)."""
+        keep = self.list.currentRow()
         self.list.blockSignals(True)
         self.list.clear()
         for i, b in enumerate(self.navigator.bookmarks):
@@ -236,7 +237,7 @@ class BookmarksPanel(QWidget):
                 + f"{b.extent[0]:.4f}–{b.extent[2]:.4f}°E, {b.extent[1]:.4f}–{b.extent[3]:.4f}°N"
             )
             self.list.addItem(item)
-        self.list.setCurrentRow(self.navigator.current)
+        self.list.setCurrentRow(keep if 0 <= keep < self.list.count() else self.navigator.current)
         self.list.blockSignals(False)
         self._enable()
 

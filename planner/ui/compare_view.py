@@ -167,8 +167,14 @@ class SwipeArea(QWidget):
         self.handle.setGeometry(x - SwipeHandle.WIDTH // 2, 0, SwipeHandle.WIDTH, h)
         for caption in (self.other_caption, self.this_caption):
             caption.adjustSize()
-        self.other_caption.move(max(0, x - 8 - self.other_caption.width()), 10)
-        self.this_caption.move(min(w - self.this_caption.width(), x + 8), 10)
+        # Each caption beside the divider on its own side; near an edge the one that would run off is pushed along
+        # by the other, never over it.
+        ow, tw = self.other_caption.width(), self.this_caption.width()
+        ox = min(max(0, x - 8 - ow), max(0, w - tw - 8 - ow))
+        tx = max(min(w - tw, x + 8), ox + ow + 8)
+        self.other_caption.move(ox, 10)
+        self.this_caption.move(tx, 10)
+        self.update()  # the captions' old places too (a stale caption stayed on screen under X11)
 
 
 class CompareView(QWidget):
