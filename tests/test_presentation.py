@@ -250,6 +250,10 @@ def test_hovering_a_district_shows_its_key_figures_in_a_large_callout(window):
                  f"{row['coverage_f5g_pct']:.1f} %", f"{row['investment_wan'] / 1e4:,.2f} 亿元", "2027 年底"):  # fmt: skip
         assert part in text, part
     assert p.callout_label.font().pointSizeF() >= 15
+    from PySide6.QtGui import QHelpEvent
+
+    tip = QHelpEvent(QEvent.Type.ToolTip, at.toPoint(), canvas.viewport().mapToGlobal(at.toPoint()))
+    assert p.eventFilter(canvas.viewport(), tip)  # no small tooltip beside the callout
     s.set_year(2025)  # the callout follows the year
     assert "2025 年底" in p.shown_text()
     p.show_district("330206")
@@ -350,3 +354,27 @@ def test_presentation_size_labels_stay_in_their_own_districts(window, qtbot, siz
     assert outside == []
     names = sorted(rects)
     assert [(a, b) for i, a in enumerate(names) for b in names[i + 1 :] if rects[a].intersects(rects[b])] == []
+
+
+def test_a_tall_legend_goes_into_two_columns_on_a_small_screen(qtbot):
+    """At 1400×900 with a coverage layer on, the one-column legend ran off the bottom (5G-A基站 was cut)."""
+    from planner.paths import SCENARIOS
+    from planner.storage.fileformat import load
+
+    create_app([])
+    w = MainWindow(load(SCENARIOS / "ningbo_2027_plan.json"))
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    w.session.set_layer_style("coverage", "5g_a")
+    w.session.set_layer_visible("coverage", True)
+    p = w.presentation
+    p.enter(full_screen=False)
+    QApplication.processEvents()
+    legend = p.legend_card
+    assert legend.geometry().bottom() <= w.canvas.height() and "5G-A基站" in p.legend_label.text()
+    for _ in range(3):  # stable: placing again keeps it
+        p.place()
+        assert legend.geometry().bottom() <= w.canvas.height()
+    p.leave()

@@ -219,6 +219,7 @@ class Presentation(QObject):
         self.canvas.cursorMoved.connect(self._on_cursor)
         self.canvas.cursorLeft.connect(self.hide_callout)
         self.canvas.installEventFilter(self)
+        self.canvas.viewport().installEventFilter(self)  # the map's small tooltips, which the callout replaces
         self.bar.installEventFilter(self)
         window.installEventFilter(self)
 
@@ -372,6 +373,14 @@ class Presentation(QObject):
         for card in self._cards:
             card.adjustSize()
         self.title_card.move(margin, margin)
+        # The legend in one column, or two when one would run off the bottom (a small screen, many layers on).
+        one = self._legend_html(1)
+        if self.legend_label.text() != one:
+            self.legend_label.setText(one)
+            self.legend_card.adjustSize()
+        if self.legend_card.height() > host.height() - 92 - margin:
+            self.legend_label.setText(self._legend_html(2))
+            self.legend_card.adjustSize()
         self.legend_card.move(max(margin, w - self.legend_card.width() - margin), 92)  # below the north arrow
         # The controls under the title, as wide as it (or it as wide as they).
         width = max(self.title_card.width(), self.bar.width())
@@ -519,6 +528,8 @@ class Presentation(QObject):
             QTimer.singleShot(0, self.place)
         elif obj is self.window and event.type() == QEvent.Type.Close and self.active:
             self.leave()
+        elif event.type() == QEvent.Type.ToolTip and self.active and obj is self.canvas.viewport():
+            return True  # presenting, the large callout tells a district's figures: no small tooltip beside it
         elif obj is self.bar and event.type() == QEvent.Type.Enter:
             self.hide_callout()  # the pointer left the map for the controls
         return False
@@ -689,31 +700,47 @@ class Presentation(QObject):
 
     def _refresh_legend(self) -> None:
         # One small table per heading: a heading spanning both columns would widen the swatches' column.
-        parts: list[str] = []
-        rows: list[str] = []
-
-        def close_table() -> None:
-            if rows:
-                parts.append("<table cellspacing='0' cellpadding='1'>" + "".join(rows) + "</table>")
-                rows.clear()
-
+        sections: list[tuple[str, list[str]]] = []
         for colour, text, round_ in self.legend_rows():
             if colour is None:
-                close_table()
-                parts.append(
-                    f"<p style='margin-top:8px; margin-bottom:2px; color:#4a5560'><b>{html.escape(text)}</b></p>"
-                )
+                sections.append((text, []))
             else:
+                if not sections:
+                    sections.append(("", []))
                 mark = "●" if round_ else "■"
-                rows.append(
+                sections[-1][1].append(
                     f"<tr><td style='color:{colour}; font-size:20pt; padding-right:10px'>{mark}</td>"
                     f"<td style='vertical-align:middle'>{html.escape(text)}</td></tr>"
                 )
-        close_table()
-        self.legend_label.setText("".join(parts))
-        self.legend_card.setVisible(self.active and bool(parts))
+        self._legend_sections = sections
+        self.legend_label.setText(self._legend_html(1))
+        self.legend_card.setVisible(self.active and bool(sections))
         if self.active:
             self.place()
+
+    def _legend_html(self, columns: int) -> str:
+        """The legend's sections in ``columns`` columns (two when one is taller than the screen), balanced by rows."""
+
+        def section(head: str, rows: list[str]) -> str:
+            top = (f"<p style='margin-top:8px; margin-bottom:2px; color:#4a5560'><b>{html.escape(head)}</b></p>"
+                   if head else "")  # fmt: skip
+            return top + ("<table cellspacing='0' cellpadding='1'>" + "".join(rows) + "</table>" if rows else "")
+
+        sections = getattr(self, "_legend_sections", [])
+        if columns == 1 or len(sections) < 2:
+            return "".join(section(h, r) for h, r in sections)
+        total = sum(len(r) + 1 for _h, r in sections)
+        split, count = len(sections), 0
+        for i, (_h, r) in enumerate(sections):
+            count += len(r) + 1
+            if count >= total / 2:
+                split = i + 1
+                break
+        halves = ("".join(section(h, r) for h, r in sections[:split]),
+                  "".join(section(h, r) for h, r in sections[split:]))  # fmt: skip
+        return ("<table cellspacing='0' cellpadding='0'><tr>"
+                f"<td style='vertical-align:top; padding-right:18px'>{halves[0]}</td>"
+                f"<td style='vertical-align:top'>{halves[1]}</td></tr></table>")  # fmt: skip
 
     # -- the hover callout -----------------------------------------------------------------------------------
     def _on_cursor(self, lon: float, lat: float) -> None:
