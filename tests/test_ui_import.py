@@ -78,7 +78,8 @@ def test_the_mapping_and_the_crs_rechecks_the_rows(window, tmp_path):
     before = dict(window.scenario.sites)
     dialog = ImportDialog(window.session, read_source(path), window, layer="sites")
     assert dialog.report is None and not dialog.accept_button.isEnabled()
-    assert "lon（经度）" in dialog.summary.text()
+    assert "lon（经度）" in dialog.summary.text() and "在下表中为其选择一列" in dialog.summary.text()
+    assert "--map" not in dialog.summary.text()  # the command line's advice is not the app's
     dialog.set_column("lon", "站址东经度")
     dialog.set_column("lat", "站址北纬度")
     assert len(dialog.report.features) == 3 and dialog.accept_button.isEnabled()

@@ -59,7 +59,14 @@ REPORT_ROWS = 200
 
 
 class MappingError(ValueError):
-    """The columns cannot fill the layer: a required field has no column, or a mapped column does not exist."""
+    """The columns cannot fill the layer: a required field has no column, or a mapped column does not exist.
+
+    ``hint`` is the command line's advice (``--map COLUMN=FIELD``), part of the message; the app, which maps in
+    its own table, shows :attr:`problem` with its own words instead."""
+
+    def __init__(self, problem: str, hint: str = "") -> None:
+        super().__init__(f"{problem} — {hint}" if hint else problem)
+        self.problem, self.hint = problem, hint
 
 
 @dataclass
@@ -458,8 +465,8 @@ def check_table(
     if missing:
         raise MappingError(
             f"{printable(table.path.name)}: 缺少必填列 no column for {', '.join(missing)}; columns: "
-            f"{', '.join(printable(c) for c in table.columns) or '(none)'} — map one with --map COLUMN=FIELD "
-            "or give a default"
+            f"{', '.join(printable(c) for c in table.columns) or '(none)'}",
+            "map one with --map COLUMN=FIELD or give a default",
         )
     n = len(table.rows)
     filled: list[str] = []  # the defaults the rows took, said in the notes

@@ -239,7 +239,10 @@ class ImportDialog(QDialog):
             self.report = check_table(self.table, self.current_layer(), self.session.scenario, crs=self.crs_text(),
                                       mapping=self.mapping(), defaults=self.defaults())  # fmt: skip
             error = None
-        except (MappingError, ValueError) as exc:
+        except MappingError as exc:  # the app's own words: the mapping is chosen in the table below
+            advice = tr("在下表中为其选择一列，或填写默认值", "choose a column for it below, or give a default")
+            self.report, error = None, f"{printable(exc.problem)} — {advice}"
+        except ValueError as exc:
             self.report, error = None, printable(exc)
         finally:
             QGuiApplication.restoreOverrideCursor()
