@@ -73,6 +73,10 @@ class _Parser(argparse.ArgumentParser):
         super().error(printable(message, keep_newlines=True))
 
 
+#: The layers' names for the help texts.
+_LAYER_ZH = {"sites": "站点", "parks": "园区", "zones": "区域", "investments": "投资项"}
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python main.py",
@@ -105,20 +109,34 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--gpkg", metavar="OUT.gpkg", help="one GeoPackage with every layer and the coverage")
     e.add_argument("--geojson", metavar="DIR", help="folder for one GeoJSON file per layer")
     im = sub.add_parser("import", help="导入站点、园区、区域、投资项 / import sites, parks, zones, investment items")
-    im.add_argument("file", help="scenario file (.json) to import into")
+    im.add_argument("file", help="导入到的情景文件 / scenario file (.json) to import into")
     what = im.add_mutually_exclusive_group(required=True)
     for layer in ("sites", "parks", "zones", "investments"):
-        what.add_argument(f"--{layer}", metavar="SOURCE", help=f"{layer} from a CSV, XLSX, GeoJSON, GPKG or SHP file")
-    im.add_argument("--crs", default=None, help="coordinates of the source: wgs84, gcj02, bd09, cgcs2000 or EPSG:n "
-                    "(default: what a GIS file declares, else wgs84)")  # fmt: skip
-    im.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD", help="read FIELD from COLUMN")
+        what.add_argument(
+            f"--{layer}",
+            metavar="SOURCE",
+            help=f"{_LAYER_ZH[layer]} / {layer} from a CSV, XLSX, GeoJSON, GPKG or SHP file",
+        )
+    im.add_argument("--crs", default=None, help="源坐标系 / coordinates of the source: wgs84, gcj02 (高德/腾讯), "
+                    "bd09 (百度), cgcs2000 or EPSG:n (default: what a GIS file declares, else wgs84)")  # fmt: skip
+    im.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="从列 COLUMN 读字段 FIELD / read FIELD from COLUMN",
+    )
     im.add_argument("--default", action="append", default=[], metavar="FIELD=VALUE",
-                    help="value of FIELD where no column gives one")  # fmt: skip
-    im.add_argument("--sheet", default=None, help="sheet of an XLSX (default: the first data sheet)")
-    im.add_argument("--layer", default=None, help="layer of a GeoPackage (default: the first)")
-    im.add_argument("-o", "--out", required=True, metavar="OUT.json", help="scenario file to write")
-    im.add_argument("--accept-valid", action="store_true", help="write the valid rows even when some are rejected")
-    im.add_argument("--json", action="store_true", help="print the report as one JSON object")
+                    help="默认值 / value of FIELD where no column gives one")  # fmt: skip
+    im.add_argument("--sheet", default=None, help="XLSX 工作表 / sheet of an XLSX (default: the first data sheet)")
+    im.add_argument("--layer", default=None, help="GeoPackage 图层 / layer of a GeoPackage (default: the first)")
+    im.add_argument("-o", "--out", required=True, metavar="OUT.json", help="写出的情景文件 / scenario file to write")
+    im.add_argument(
+        "--accept-valid",
+        action="store_true",
+        help="有被拒行时仍写出有效行 / write the valid rows even when some are rejected",
+    )
+    im.add_argument("--json", action="store_true", help="以 JSON 输出报告 / print the report as one JSON object")
     ps = sub.add_parser("plan-sites", help="补盲选址 / propose sites that cover a region")
     ps.add_argument("file", help="scenario file (.json)")
     ps.add_argument("--region", required=True, metavar="NAME_OR_ID", help="a district, zone or polygon park")
