@@ -121,12 +121,34 @@ def test_a_target_the_candidates_cannot_reach_says_how_far_they_get(base, engine
 
 
 def test_a_region_reaching_out_to_sea_is_covered_as_far_as_sites_can_stand(base, engine):
-    # No lattice point at sea may hold a site, so 100 % cannot be reached: the answer is the most the candidates
-    # can cover, not the fewest sites among runs that all fall short (a bug: 84.0 % of a reachable 88.8 %).
+    # Masts stand on land (or within COAST_TOLERANCE_M of it), so 100 % cannot be reached: the answer is the most
+    # the candidates can cover, not the fewest sites among runs that all fall short (a bug: 84.0 % of 88.8 %).
+    from planner.analysis.siting import COAST_TOLERANCE_M
+    from planner.geo import land
+
     region = Region("polygon", "coast", "coast", box(121.60, 29.05, 121.76, 29.27))
     p = plan_sites(base, region, PROFILE, year=2025, engine=engine)
-    assert not p.reached and 80 < p.reachable_pct < 95
+    assert not p.reached and 50 < p.reachable_pct < 70
     assert p.coverage_after_pct == pytest.approx(p.reachable_pct)
+    placed = land.place_points([s.lon for s in p.sites], [s.lat for s in p.sites])
+    at_sea = placed.code != land.ON_LAND
+    assert np.all(placed.code[at_sea] == land.OFFSHORE) and np.all(placed.offshore_m[at_sea] <= COAST_TOLERANCE_M)
+
+
+def test_an_islet_too_small_for_the_lattice_is_covered_from_its_own_land(base):
+    # 象山县 with 700 MHz macro sites (a lattice spacing of over a kilometre): no mast further out than the
+    # tolerance, however small the islands (the trial found 20 of 23 sites up to 1.8 km out at sea).
+    from planner.analysis.siting import COAST_TOLERANCE_M
+    from planner.geo import land
+
+    p = plan_sites(base, resolve_region(base, "象山县"), parse_profile("5g_macro:700"), year=2025)
+    placed = land.place_points([s.lon for s in p.sites], [s.lat for s in p.sites])
+    assert p.reached and np.all((placed.code == land.ON_LAND) | (placed.offshore_m <= COAST_TOLERANCE_M))
+
+
+def test_a_budget_that_buys_no_site_is_said_so(base, engine):
+    with pytest.raises(PlanningError, match="不足一个站点"):
+        plan_sites(base, resolve_region(base, "前湾新区"), PROFILE, year=2025, engine=engine, budget_wan=20)
 
 
 def test_unknown_regions_and_profiles_are_named(base):

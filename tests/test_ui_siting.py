@@ -127,7 +127,8 @@ def test_a_polygon_that_crosses_itself_is_refused_with_the_reason(window, qtbot)
     w.canvas.message.connect(messages.append)
     tool = draw(w, qtbot, [SQUARE[0], SQUARE[2], SQUARE[1], SQUARE[3]])  # a bow tie
     assert panel.drawn is None and w.canvas.tool is tool  # still drawing: the planner can try again
-    assert messages and "选址范围无效" in messages[-1] and "Self-intersection" in messages[-1]
+    assert messages and "选址范围自相交" in messages[-1] and "crosses itself" in messages[-1]
+    assert "附近 near" in messages[-1] and "121.2" in messages[-1]  # where, to 5 decimals
     w.canvas.keyPressEvent(_escape())
     assert w.canvas.tool is not tool
 
@@ -164,12 +165,18 @@ def test_an_edit_of_the_sites_makes_the_proposal_stale_but_a_product_does_not(wi
 
 def test_a_run_can_be_cancelled(window, qtbot):
     panel = window.siting_panel
+    draw(window, qtbot, SQUARE)
+    panel.set_goal("max_sites", 2)
+    run(panel, qtbot)  # an answer on screen …
+    assert panel.accept_button.isEnabled()
     assert panel.choose_region("districts:330282")  # 慈溪市: 1,300 km², seconds of work
-    panel.propose()
+    panel.set_goal("target", 100)
+    panel.propose()  # … goes when the next run starts: after a Cancel there is nothing stale to accept
     assert panel.busy and panel.cancel_button.isEnabled() and not panel.run_button.isEnabled()
     panel.cancel()
     qtbot.waitUntil(lambda: not panel.busy, timeout=60_000)
     assert panel.proposal is None and panel.summary.text() == "已取消" and panel.run_button.isEnabled()
+    assert not panel.accept_button.isEnabled()
 
 
 def test_candidate_positions_from_a_file(window, qtbot, tmp_path):
@@ -200,3 +207,29 @@ def test_the_panel_lets_go_of_the_session_and_the_map(window):
     before = len(w.session.events)
     panel.detach()
     assert len(w.session.events) == before - 1 and panel.preview.scene() is None
+
+
+def test_each_goal_keeps_its_value_and_a_budget_below_one_site_is_explained(window, qtbot):
+    panel = window.siting_panel
+    draw(window, qtbot, SQUARE)
+    panel.set_goal("budget", 20)
+    panel.set_goal("max_sites", 7)
+    panel.goal_box.setCurrentIndex(panel.goal_box.findData("budget"))
+    assert panel.goal_spin.value() == 20  # not the 7 sites, nor the default
+    assert panel.propose() is not None
+    qtbot.waitUntil(lambda: not panel.busy, timeout=60_000)
+    assert panel.proposal is None and "不足一个站点" in panel.summary.text()  # not "no new site is needed"
+
+
+def test_where_extra_sites_stop_paying_is_said_and_slivers_are_greyed(window, qtbot):
+    from planner.ui.siting_panel import DROPPED, START_ZH
+
+    panel = window.siting_panel
+    assert panel.choose_region(f"zones:{zone_id(window.scenario, '北仑临港产业带')}")
+    panel.year_spin.setValue(2025)
+    p = run(panel, qtbot)
+    assert "99 % 需" in panel.summary.text() and "最后 1.0 % 还需" in panel.summary.text()
+    greyed = [i for i in range(panel.table.rowCount()) if panel.table.item(i, 4).foreground().color() == DROPPED]
+    assert greyed and all(p.sites[i].gain_pct < p.sites[0].gain_pct / 5 for i in greyed)
+    panel.clear()
+    assert panel.summary.text() == START_ZH  # the old summary goes with the proposal

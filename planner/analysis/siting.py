@@ -47,6 +47,8 @@ SPACING_OF_RADIUS = 1 / 3
 REACH_OF_RADIUS = 0.9
 #: Candidates whose disc cells are worked out at once (bounds the temporary arrays to ~100 MB).
 CHUNK = 2048
+#: How far from Ningbo's land (its district outlines) a lattice candidate may stand, in metres.
+COAST_TOLERANCE_M = 150.0
 #: Profiles' default mast heights (metres): a macro mast, a small cell on a pole.
 DEFAULT_HEIGHT_M = {"5g_macro": 30.0, "5g_a": 30.0, "5g_small": 10.0}
 #: Default bands (MHz) when a profile gives only the kind.
@@ -104,7 +106,9 @@ def parse_profile(text: str, *, height_m: float | None = None, environment: str 
     height = DEFAULT_HEIGHT_M[kind] if height_m is None else float(height_m)
     problem = radius_problem(kind, mhz, height, environment, None)
     if problem:
-        raise PlanningError(f"profile {text}: {problem}")
+        # The site file's advice (give the site a radius_m) is no option here: say which bands the model knows.
+        problem = problem.split("; set radius_m")[0]
+        raise PlanningError(f"站型 {text} 无覆盖模型 / profile {text}: {problem}")
     return SiteProfile(kind, mhz, height, environment, operator)
 
 
@@ -178,6 +182,8 @@ class Proposal:
     #: for each proposed site, the region's cells (numbered among those not covered before) inside its disc: what
     #: keeping only some of the sites covers is worked out exactly from these (:meth:`coverage_pct`).
     site_cells: list[np.ndarray] = field(default_factory=list, repr=False, compare=False)
+    #: where extra sites stop paying, in words (Chinese / English), or "" (also the first of the notes).
+    knee: str = ""
 
     @property
     def coverage_before_pct(self) -> float:
@@ -367,7 +373,7 @@ def _greedy(members, starts, pool, n_cells: int, before: int, limits: _Limits, s
         got += gain
         spent += limits.unit_cost
         if tell is not None and limits.goal_cells is not None:
-            tell(0.4 + 0.55 * min(1.0, (got - before) / max(limits.goal_cells - before, 1)))
+            tell(0.4 + 0.3 * min(1.0, (got - before) / max(limits.goal_cells - before, 1)))
     return chosen
 
 
@@ -422,6 +428,11 @@ def plan_sites(
     if budget_wan is not None and budget_wan <= 0:
         raise PlanningError("the budget must be more than 0 万元")
     year = scenario.horizon_year if year is None else int(year)
+    unit = scenario.catalogue.get(SITE_COST_KEYS[profile.kind])
+    unit_cost = float(unit.amount_wan) if unit is not None else 0.0
+    if budget_wan is not None and budget_wan + 1e-9 < unit_cost:
+        raise PlanningError(f"预算 {budget_wan:,.0f} 万元不足一个站点（{unit_cost:,.0f} 万元）/ a budget of "
+                            f"{budget_wan:,.0f} 万元 does not buy one site ({unit_cost:,.0f} 万元)")  # fmt: skip
     if engine is None or engine.year != year:
         engine = CoverageEngine(scenario, year, subscribe=False)
     tell = progress or (lambda _f: None)
@@ -441,10 +452,14 @@ def plan_sites(
     if candidates is None:
         # Within reach of the region, not only inside it: a site just outside covers the region's edge, and
         # covering the edge from inside only would take extra sites along every boundary.
-        cx, cy = hex_lattice(geom.buffer(radius * REACH_OF_RADIUS), radius * SPACING_OF_RADIUS)
-        origin = f"lattice at r/3 = {radius * SPACING_OF_RADIUS:.0f} m within {radius * REACH_OF_RADIUS:.0f} m"
-        layout = [np.full(len(cx), -1)]
-        xs, ys = [cx], [cy]
+        spacing = radius * SPACING_OF_RADIUS
+        cx, cy = hex_lattice(geom.buffer(radius * REACH_OF_RADIUS), spacing)
+        origin = f"lattice at r/3 = {spacing:.0f} m within {radius * REACH_OF_RADIUS:.0f} m"
+        # An islet (or any part of the region) too small to hold a lattice point gets one candidate on it, so
+        # that it is covered from its own land, not from a mast out at sea.
+        small = [g.representative_point() for g in getattr(geom, "geoms", [geom]) if g.area < 4 * spacing**2]
+        layout = [np.full(len(cx), -1), np.full(len(small), -1)]
+        xs, ys = [cx, np.array([p.x for p in small])], [cy, np.array([p.y for p in small])]
         for k, (hx, hy) in enumerate(hex_layouts(geom.buffer(radius), radius)):
             xs.append(hx)
             ys.append(hy)
@@ -458,7 +473,17 @@ def plan_sites(
         layout = np.full(len(cx), -1)
     if len(cx):
         lon, lat = (np.asarray(a, float) for a in to_wgs84(cx, cy))
-        ok = np.array([p is None for p in position_problems(lon, lat)], bool)
+        if candidates is None:
+            # A mast stands on land: lattice points on Ningbo's land, or within COAST_TOLERANCE_M of it (piers,
+            # reclaimed land and tidal flats the district outlines miss) — not out at sea, where the file format
+            # would allow a site (12 nautical miles) but no planner would build one.
+            from planner.geo import land
+
+            placed = land.place_points(lon, lat)
+            ok = (placed.code == land.ON_LAND) | (
+                (placed.code == land.OFFSHORE) & (placed.offshore_m <= COAST_TOLERANCE_M))  # fmt: skip
+        else:  # the planner's own positions (a platform, a lighthouse): as the file format allows
+            ok = np.array([p is None for p in position_problems(lon, lat)], bool)
         cx, cy, lon, lat, layout = cx[ok], cy[ok], lon[ok], lat[ok], layout[ok]
     n_cand = len(cx)
     if n_cand == 0:
@@ -485,8 +510,6 @@ def plan_sites(
     reach[members] = True
     reachable = before + int(reach.sum())
     # Lazy greedy.
-    unit = scenario.catalogue.get(SITE_COST_KEYS[profile.kind])
-    unit_cost = float(unit.amount_wan) if unit is not None else 0.0
     goal_cells = math.ceil(target_pct / 100 * region_cells - 1e-9) if target_pct is not None else None
     limits = _Limits(goal_cells, max_sites, budget_wan, unit_cost)
     useful = gains0 > 0
@@ -495,10 +518,13 @@ def plan_sites(
         # For a coverage target, also the hexagonal layouts (the thinnest covering of the plane by discs; greedy
         # picks pack discs, leaving small holes that each take a site), and keep whichever reaches the target
         # with the fewest sites, redundant ones dropped.
-        runs = [chosen] + [
-            _greedy(members, starts, np.flatnonzero(useful & (layout == k)), len(need_cells), before, limits, stop)
-            for k in range(int(layout.max()) + 1)
-        ]
+        n_layouts = int(layout.max()) + 1
+        runs = [chosen]
+        for k in range(n_layouts):
+            runs.append(
+                _greedy(members, starts, np.flatnonzero(useful & (layout == k)), len(need_cells), before, limits, stop)
+            )
+            tell(0.7 + 0.2 * (k + 1) / max(n_layouts, 1))
         best = None
         for run in runs:
             if len(run) > 1:
@@ -528,13 +554,33 @@ def plan_sites(
         goal = f"at most {budget_wan:g} 万元"
         reached = True
     notes = [f"candidates: {origin}, {n_cand:,} where a site may stand", f"grid: {spec.cell:g} m cells"]
+    knee = _knee(curve, unit_cost)
+    if knee:
+        notes.insert(0, knee)
     if unit is None:
         notes.append(f"no unit cost for {profile.kind} in the scenario's catalogue: costed at 0")
     tell(1.0)
     site_cells = [members[starts[i] : starts[i + 1]] for i, _g in chosen]
     return Proposal(region, profile, year, radius, spec.cell, region_cells, before, sites, curve, goal, reached,
                     n_cand, reachable * pct, unit_cost, bool(unit.assumption) if unit else False, notes,
-                    site_cells)  # fmt: skip
+                    site_cells, knee)  # fmt: skip
+
+
+def _knee(curve: list[float], unit_cost: float, at: float = 99.0) -> str:
+    """Where extra sites stop paying, in words: "99 % with 96 sites (3,360 万元); the last 1.0 % takes 26 more
+    (910 万元)" — when the last percent costs at least 3 sites and a tenth of them (else "")."""
+    n, last = len(curve) - 1, curve[-1]
+    if n < 10 or last <= at + 0.05 or curve[0] >= at:
+        return ""
+    k = next(i for i, v in enumerate(curve) if v >= at)
+    rest = n - k
+    if rest < max(3, n // 10):
+        return ""
+    return (
+        f"{at:g} % 需 {k} 个站点（{k * unit_cost:,.0f} 万元），最后 {last - at:.1f} % 还需 {rest} 个"
+        f"（{rest * unit_cost:,.0f} 万元） / {at:g} % takes {k} sites ({k * unit_cost:,.0f} 万元); the last "
+        f"{last - at:.1f} % takes {rest} more ({rest * unit_cost:,.0f} 万元)"
+    )
 
 
 def proposal_sites(scenario: Scenario, proposal: Proposal, keep: list[int] | None = None) -> list:

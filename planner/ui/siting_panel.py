@@ -86,6 +86,9 @@ KEPT, DROPPED = QColor("#d81b60"), QColor("#8a8f94")
 DRAW_HINT_ZH = "在地图上单击放置顶点，双击或回车完成，Esc 放弃"
 DRAW_HINT_EN = "Click the region's vertices on the map; double-click or Enter closes it; Esc gives up"
 RED = "<span style='color:#c62828'>{}</span>"
+#: A proposed site gaining less than this share of its disc's cells is greyed in the table.
+THIN_GAIN = 0.1
+START_ZH, START_EN = "选择范围、站型和目标，然后提出方案。", "Pick a region, a profile and a goal, then propose."
 
 
 # ------------------------------------------------------------------------------------------- the map preview
@@ -195,9 +198,17 @@ class DrawRegionTool(DrawZoneTool):
         if polygon is None:
             return
         if not polygon.is_valid:
+            import re
+
             from shapely.validation import explain_validity
 
-            self.tell(f"选址范围无效 · The region is not a valid polygon: {explain_validity(polygon)}")
+            why = explain_validity(polygon)
+            at = re.search(r"\[([-\d.]+) ([-\d.]+)\]", why)
+            where = f"（{float(at[1]):.5f}, {float(at[2]):.5f} 附近 near）" if at else ""
+            if "Self-intersection" in why:
+                self.tell(f"选址范围自相交，请重画{where} · The region crosses itself{where}: draw it again")
+            else:
+                self.tell(f"选址范围无效，请重画 · The region is not a valid polygon ({why}): draw it again")
             return
         self._back()
         self._done(polygon)
@@ -286,6 +297,8 @@ class SitingPanel(QWidget):
         self._pending_region: Region | None = None  # the region of the run going
         self._accepting = False  # our own command's edit does not make the proposal stale
         self._candidates_path: Path | None = None
+        self._goal_key: str | None = None
+        self._goal_values: dict[str, float] = {}
         self._link = SessionLink(self)
         self._worker = BackgroundRun("siting", self, expected=(PlanningError,))
         self._worker.progressed.connect(self._progressed)
@@ -519,11 +532,14 @@ class SitingPanel(QWidget):
         self.height_spin.setValue(DEFAULT_HEIGHT_M.get(kind, 30.0))
 
     def _goal_changed(self) -> None:
-        _key, _zh, _en, (low, high), default, decimals, suffix = GOALS[max(0, self.goal_box.currentIndex())]
+        key, _zh, _en, (low, high), default, decimals, suffix = GOALS[max(0, self.goal_box.currentIndex())]
+        if self._goal_key is not None:  # each goal keeps its own value: 20 万元 never turns into 20 sites
+            self._goal_values[self._goal_key] = self.goal_spin.value()
+        self._goal_key = key
         self.goal_spin.setDecimals(decimals)
         self.goal_spin.setRange(low, high)
         self.goal_spin.setSuffix(suffix)
-        self.goal_spin.setValue(default)
+        self.goal_spin.setValue(self._goal_values.get(key, default))
 
     def set_goal(self, key: str, value: float) -> None:
         """Choose the goal ``key`` ("target", "max_sites" or "budget") at ``value``."""
@@ -588,6 +604,7 @@ class SitingPanel(QWidget):
                               cancelled=cancelled, **goal)  # fmt: skip
 
         self._pending_region = region
+        self.clear()  # the old answer goes: after a Cancel nothing stale is left to accept
         self._running = self._worker.start(work)
         self.progress.setValue(0)
         self.progress.show()
@@ -643,6 +660,7 @@ class SitingPanel(QWidget):
         self._region = region or proposal.region
         self.table.blockSignals(True)
         self.table.setRowCount(len(proposal.sites))
+        disc_cells = math.pi * proposal.radius_m**2 / proposal.cell_m**2
         for i, site in enumerate(proposal.sites):
             keep = QTableWidgetItem()
             keep.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
@@ -650,8 +668,14 @@ class SitingPanel(QWidget):
             self.table.setItem(i, 0, keep)
             cells = (f"{i + 1}", f"{site.lon:.5f}", f"{site.lat:.5f}", f"{site.gain_pct:.2f}",
                      f"{proposal.curve[i + 1]:.2f}", f"{site.capex_wan:,.0f}")  # fmt: skip
+            thin = site.gain_cells < THIN_GAIN * disc_cells  # a site that adds a sliver: shown, greyed, explained
             for j, text in enumerate(cells, start=1):
-                self.table.setItem(i, j, _item(text))
+                item = _item(text)
+                if thin:
+                    item.setForeground(QBrush(DROPPED))
+                    item.setToolTip(tr("增益不足一个覆盖圆的一成：只补零星空白",
+                                       "Adds less than a tenth of its disc: it fills a sliver"))  # fmt: skip
+                self.table.setItem(i, j, item)
         self.table.blockSignals(False)
         points = [to_scene(s.lon, s.lat) for s in proposal.sites]
         self.preview.set_proposal(points, proposal.radius_m, [True] * len(points), geometry_path(self._region.geometry))
@@ -685,6 +709,8 @@ class SitingPanel(QWidget):
     def _refresh_summary(self) -> None:
         p = self.proposal
         if p is None:
+            if self._running is None:
+                self.summary.setText(tr(START_ZH, START_EN))
             self.chart.plot(None)
             self._refresh_actions()
             return
@@ -702,6 +728,9 @@ class SitingPanel(QWidget):
         parts = [head, line]
         if p.unit_cost_assumed:
             parts.append(tr("单价为假设值（见目录）", "The unit cost is an assumption (see the catalogue)"))
+        if p.knee:  # where extra sites stop paying
+            zh, _, en = p.knee.partition(" / ")
+            parts.append(tr(zh, en))
         if not p.reached:
             most = f"{p.reachable_pct:.2f}%"
             parts.append(RED.format(tr(f"未达到目标：这些候选位置最多覆盖 {most}",
@@ -839,6 +868,10 @@ def install_siting(window: Any) -> SitingPanel:
         dock.setProperty("placed", True)
         dock.show()
         dock.raise_()
+        products = getattr(window, "products_dock", None)
+        if products is not None and products.isVisible() and not products.isFloating():
+            # The panel wants the height: the 一区一品 table above gives up most of its room while it is open.
+            window.resizeDocks([products, dock], [140, max(400, window.height() - 300)], Qt.Orientation.Vertical)
         panel.region_box.setFocus()
 
     action = QAction(tr("补盲选址…", "Gap-fill siting…"), window)
