@@ -131,3 +131,30 @@ def test_the_table_follows_an_undo_made_elsewhere_and_another_scenario(window, d
     dock.detach()
     s.push(cmd.set_reported_value(s.scenario, ReportedValue("datasets", 2025, 3)))
     assert m.rowCount() == 0  # detached: no longer follows
+
+
+def test_the_add_dialog_says_it_replaces_and_keeps_a_refused_entry_open(window, dock):
+    """The trial: 添加… replaced 1,350 without a word, a year of 1800 went back to 2025 silently, and a refused value
+    closed the dialog and lost what was typed."""
+    from planner.ui.indicator_table import AddReportDialog
+
+    panel, s = dock.panel, window.session
+    dialog = AddReportDialog(s, panel, make=panel._command)
+    dialog.indicator.setCurrentIndex(dialog.indicator.findData("data_products"))
+    dialog.year.setText("2025")
+    assert "已有填报值 1,350（市数据局），确定将替换它" in dialog.existing.text() and dialog.ok_button.text() == "替换"
+    dialog.year.setText("2026")
+    assert dialog.existing.isHidden() and dialog.ok_button.text() == "添加"
+    dialog.year.setText("1800")
+    dialog.value.setText("5")
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and "年份须为 1990–2100" in dialog.problem.text()
+    dialog.year.setText("2026")
+    dialog.value.setText("-5")
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and dialog.problem.text() and dialog.value.text() == "-5"
+    assert "data_products@2026" not in s.scenario.reported
+    dialog.value.setText("1,500")
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted and dialog.command is not None
+    assert not dialog.problem.text()

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -200,20 +199,24 @@ class ReportedTableModel(QAbstractTableModel):
 
 
 class AddReportDialog(QDialog):
-    """Ask for a new reported value: the indicator, the year, the district (or 全市), the value and its source."""
+    """Ask for a new reported value: the indicator, the year, the district (or 全市), the value and its source.
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    It says when the indicator, year and district already hold a value (and OK then reads 替换 Replace), and it
+    checks what was typed when OK is pressed: a refused year or value is explained in the dialog, which stays open
+    with what was typed (``make`` builds the command, raising ValueError with the reason)."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None, make=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("添加填报值", "Add a reported value"))
+        self.session, self._make, self.command = session, make, None
         s = session.scenario
         form = QFormLayout(self)
         self.indicator = QComboBox()
         for key in reportable(target_keys(s)):
             zh, en, unit = label(key, s.targets.values())
             self.indicator.addItem(f"{tr(zh, en)}（{unit}）" if unit else tr(zh, en), key)
-        self.year = QSpinBox()
-        self.year.setRange(MIN_YEAR, MAX_YEAR)
-        self.year.setValue(session.year)
+        # A line, not a spin box: a spin box puts 1800 back to the last good year without a word.
+        self.year = QLineEdit(str(session.year))
         self.district = QComboBox()
         self.district.addItem(district_label(""), "")
         for adcode in district_names():
@@ -222,25 +225,84 @@ class AddReportDialog(QDialog):
         self.value.setPlaceholderText("1,350")
         self.source = QLineEdit()
         self.source.setPlaceholderText(tr("如：市数据局 2025 年报", "e.g. the data bureau's 2025 report"))
+        self.existing = QLabel()
+        self.existing.setStyleSheet("color: #8a5a00;")
+        self.existing.setWordWrap(True)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #c62828;")
+        self.problem.setWordWrap(True)
         form.addRow(tr("指标", "Indicator"), self.indicator)
         form.addRow(tr("年份", "Year"), self.year)
         form.addRow(tr("区县", "District"), self.district)
         form.addRow(tr("数值", "Value"), self.value)
         form.addRow(tr("来源", "Source"), self.source)
+        form.addRow(self.existing)
+        form.addRow(self.problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         form.addRow(buttons)
+        self.indicator.currentIndexChanged.connect(lambda _i: self._show_existing())
+        self.district.currentIndexChanged.connect(lambda _i: self._show_existing())
+        self.year.textChanged.connect(lambda _t: self._show_existing())
+        self._show_existing()
+
+    def year_value(self) -> int | None:
+        """The year typed, or None when it is not a whole number."""
+        try:
+            return int(self.year.text().strip())
+        except ValueError:
+            return None
+
+    def _show_existing(self) -> None:
+        year = self.year_value()
+        old = None
+        if year is not None:
+            old = self.session.scenario.reported.get(make_key(self.indicator.currentData(), year,
+                                                              self.district.currentData()))  # fmt: skip
+        if old is None:
+            self.existing.clear()
+            self.existing.hide()
+            self.ok_button.setText(tr("添加", "Add"))
+        else:
+            where = printable(old.source) if old.source else tr("未注明来源", "no source")
+            self.existing.setText(tr(f"已有填报值 {_format(old.value)}（{where}），确定将替换它",
+                                     f"Already reported: {_format(old.value)} ({where}); OK replaces it"))  # fmt: skip
+            self.existing.show()
+            self.ok_button.setText(tr("替换", "Replace"))
 
     def values(self) -> dict[str, Any]:
         """What was entered, as the keyword arguments of :meth:`IndicatorPanel.add`."""
         return {
             "indicator": self.indicator.currentData(),
-            "year": self.year.value(),
+            "year": self.year_value(),
             "adcode": self.district.currentData(),
             "value": self.value.text(),
             "source": self.source.text().strip(),
         }
+
+    def check(self) -> str:
+        """Why what was typed cannot be entered ("" when it can; the command is then in :attr:`command`)."""
+        self.command = None
+        v = self.values()
+        if v["year"] is None or not MIN_YEAR <= v["year"] <= MAX_YEAR:
+            return tr(
+                f"年份须为 {MIN_YEAR}–{MAX_YEAR} 之间的整数", f"The year must be a whole year in {MIN_YEAR}–{MAX_YEAR}"
+            )
+        if self._make is not None:
+            try:
+                self.command = self._make(**v)
+            except ValueError as exc:
+                return printable(readable(exc))
+        return ""
+
+    def accept(self) -> None:
+        """OK: enter the value, or say in the dialog why not (it stays open, with what was typed)."""
+        problem = self.check()
+        self.problem.setText(problem)
+        if not problem:
+            super().accept()
 
 
 class IndicatorPanel(QWidget):
@@ -300,33 +362,45 @@ class IndicatorPanel(QWidget):
         """添加: enter a value (asked for in a dialog unless ``indicator`` and ``value`` are given; ``accept`` takes
         the dialog's values without showing it, for tests). An existing report of the same key is replaced."""
         if indicator is None or value is None:
-            dialog = AddReportDialog(self.session, self)
+            dialog = AddReportDialog(self.session, self, make=self._command)
             self.last_dialog = dialog
             if indicator is not None:
                 dialog.indicator.setCurrentIndex(max(0, dialog.indicator.findData(indicator)))
             if year is not None:
-                dialog.year.setValue(year)
+                dialog.year.setText(str(year))
             dialog.district.setCurrentIndex(max(0, dialog.district.findData(adcode)))
             if value is not None:
                 dialog.value.setText(str(value))
             dialog.source.setText(source)
-            if not accept and dialog.exec() != QDialog.DialogCode.Accepted:
+            if accept:
+                dialog.accept()
+                if dialog.result() != QDialog.DialogCode.Accepted:
+                    self._tell(f"未添加 Nothing added — {dialog.problem.text()}")
+                    return False
+            elif dialog.exec() != QDialog.DialogCode.Accepted:
                 return False
-            return self.add(**dialog.values())
-        year = self.session.year if year is None else year
-        s = self.session.scenario
+            return self._push(dialog.command)
         try:
-            number = parse_value(str(value))
-            old = s.reported.get(make_key(indicator, year, adcode))
-            rv = ReportedValue(indicator, year, number, adcode, source or (old.source if old else ""),
-                               old.note if old else "")  # fmt: skip
-            command = cmd.set_reported_value(s, rv)
+            command = self._command(indicator, self.session.year if year is None else year, adcode, value, source)
         except ValueError as exc:
             self._tell(f"未添加 Nothing added — {printable(readable(exc))}")
             return False
+        return self._push(command)
+
+    def _command(self, indicator: str, year: int, adcode: str = "", value: Any = None, source: str = ""):
+        """The command entering ``value`` (text or number) for ``indicator`` in ``year`` (and district ``adcode``);
+        an existing report of the same key is replaced, keeping its note (and source unless one is given)."""
+        s = self.session.scenario
+        number = parse_value(str(value))
+        old = s.reported.get(make_key(indicator, year, adcode))
+        rv = ReportedValue(indicator, year, number, adcode, source or (old.source if old else ""),
+                           old.note if old else "")  # fmt: skip
+        return cmd.set_reported_value(s, rv)
+
+    def _push(self, command) -> bool:
         self.session.push(command)
         self.status.clear()
-        row = self.model.row_of(rv.key)
+        row = self.model.row_of(command.changes[0].key) if command.changes else -1
         if row >= 0:
             self.view.selectRow(row)
         return True
