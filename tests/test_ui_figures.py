@@ -55,8 +55,11 @@ def test_targets_are_coloured_by_their_share():
 
 def test_target_bars_show_value_and_target(qtbot):
     w = _window(qtbot)
-    (bar,) = [b for (key, year), b in w.figures_panel.bars.items() if key == "sck_parks"]
+    ((_key, target_year), bar), *_ = [(k, b) for k, b in w.figures_panel.bars.items() if k[0] == "sck_parks"]
     assert "/ 10 个" in bar.format() and bar.property("colour") in (RED, AMBER, GREEN)
+    w.session.set_year(target_year - 1)  # progress so far says so: the 差距 tab counts to the target year
+    w.figures_panel.refresh()
+    assert bar.format().endswith(f"（截至 {target_year - 1} 年）")
 
 
 def test_a_target_the_map_cannot_measure_says_where_to_report_it_and_then_shows_the_report(qtbot):

@@ -80,3 +80,12 @@ def test_off_screen_the_gap_is_not_worked_out(window, qtbot):
     window.figures_panel.tabs.setCurrentWidget(gap)  # the default: the horizon's targets (the baseline's is 2025)
     qtbot.waitUntil(lambda: gap.report is not None and not gap.busy, timeout=30_000)
     assert gap.report.year == 2025 and gap.year() == 2025
+
+
+def test_choosing_a_row_shows_how_it_is_costed_in_full(window, qtbot):
+    gap = open_gap(window, qtbot, 2027)
+    i = row(gap, "computing_pflops")
+    gap.table.setCurrentCell(i, 0)
+    r = gap.report.rows[i]
+    assert gap.detail.text().startswith(f"<b>{r.label_zh}") and "630" in gap.detail.text()  # the unit cost, uncut
+    assert gap.cell_text(i, 4) == f"{r.cost_wan:,.0f}"  # costs to the 万元, no decimals beside whole numbers

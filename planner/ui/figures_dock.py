@@ -254,7 +254,10 @@ class FiguresPanel(QWidget):
                 bar.setValue(min(100, round(100 * share)))
                 value = t["value"]
                 shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-                bar.setFormat(f"{shown} / {t['target']:,} {t['unit']} · {100 * share:.0f}%")
+                as_of = ""
+                if self.session.year < t["year"]:  # progress so far: say so, the 差距 tab counts to the target year
+                    as_of = tr(f"（截至 {self.session.year} 年）", f" (as of {self.session.year})")
+                bar.setFormat(f"{shown} / {t['target']:,} {t['unit']} · {100 * share:.0f}%{as_of}")
             bar.setToolTip(printable(t.get("note") or ""))
             colour = share_colour(share)
             bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }} QProgressBar {{ text-align: center; }}")

@@ -70,7 +70,12 @@ def _item(text: str, *, number: bool = False, colour: QColor | None = None, bold
 def _num(v: float | None) -> str:
     if v is None:
         return "—"
-    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}"
+    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 or abs(v) >= 1000 else f"{v:,.1f}"
+
+
+def _wan(v: float | None) -> str:
+    """A cost in 万元, to the 万元 (the catalogue's unit costs are no finer)."""
+    return "—" if v is None else f"{v:,.0f}"
 
 
 def _table(columns) -> QTableWidget:
@@ -117,6 +122,14 @@ class GapPanel(QWidget):
         layout.addLayout(top)
         self.table = _table(COLUMNS)
         layout.addWidget(self.table, 3)
+        # The chosen row's method and note in full: in a narrow dock the last column is cut.
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setStyleSheet("color: #444; padding: 2px;")
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.detail)
+        self._rows_tips: list[str] = []
+        self.table.currentCellChanged.connect(lambda row, *_: self._show_detail(row))
         self.zone_table = _table(ZONE_COLUMNS)
         layout.addWidget(self.zone_table, 2)
         self.total = QLabel()
@@ -233,6 +246,7 @@ class GapPanel(QWidget):
         self.report = report
         en = language() == "en"
         self.table.setRowCount(len(report.rows))
+        tips: list[str] = []
         for i, r in enumerate(report.rows):
             grey = GREY if r.cost_wan is None else None
             label = r.label_en if en and r.label_en else r.label_zh
@@ -240,7 +254,7 @@ class GapPanel(QWidget):
             if r.cost_wan is None:
                 cost, how = tr("不测算", "not costed"), r.reason
             else:
-                cost = _num(r.cost_wan) + (" *" if r.assumption and r.cost_wan else "")
+                cost = _wan(r.cost_wan) + (" *" if r.assumption and r.cost_wan else "")
                 how = r.method if r.counted else f"{r.method}；{tr('不重复计入合计', 'not counted twice')}"
             cells = [
                 _item(f"{label} ({r.unit})", colour=grey),
@@ -251,13 +265,16 @@ class GapPanel(QWidget):
                 _item(how, colour=grey),
             ]
             tip = "\n".join(filter(None, [how, r.note]))
+            tips.append(tip)
             for j, c in enumerate(cells):
                 c.setToolTip(tip)
                 self.table.setItem(i, j, c)
+        self._rows_tips = tips
+        self._show_detail(self.table.currentRow())
         self.zone_table.setRowCount(len(report.zones))
         for i, z in enumerate(report.zones):
-            values = [z.name, f"{z.coverage_dual_pct:.1f}", f"{z.sites:,}", _num(z.sites_capex_wan),
-                      f"{z.f5g_km2:,.1f}", _num(z.f5g_capex_wan)]  # fmt: skip
+            values = [z.name, f"{z.coverage_dual_pct:.1f}", f"{z.sites:,}", _wan(z.sites_capex_wan),
+                      f"{z.f5g_km2:,.1f}", _wan(z.f5g_capex_wan)]  # fmt: skip
             for j, v in enumerate(values):
                 self.zone_table.setItem(i, j, _item(v, number=j > 0))
         self.zone_table.setVisible(bool(report.zones))
@@ -280,6 +297,13 @@ class GapPanel(QWidget):
                 f"Targets of {report.year} · up to date",
             )
         )
+
+    def _show_detail(self, row: int) -> None:
+        if 0 <= row < len(self._rows_tips):
+            label, tip = html.escape(self.table.item(row, 0).text()), html.escape(self._rows_tips[row])
+            self.detail.setText(f"<b>{label}</b>：{tip}".replace("\n", "<br>"))
+        else:
+            self.detail.setText(tr("选择一行，查看其测算方法与说明", "Choose a row to read how it is costed"))
 
     def cell_text(self, row: int, col: int) -> str:
         """The text of a cell of the target table (for tests)."""
