@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -336,9 +337,17 @@ def _targets(wb, data: dict) -> None:
         ws.add_chart(chart, "K" + str(len(tracked) + 5))
 
 
+#: Widths of the 目标差距 sheet's method and note columns (characters; CJK counts two).
+GAP_WIDTHS = {"G": 46, "I": 40}
+
+
+def _round(v: float | None, digits: int) -> float | None:
+    return None if v is None else round(v, digits)
+
+
 def _gap(wb, report) -> None:
     """目标差距: each target of the year with its gap and cost, the priority zones' part, the total."""
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     header = ["目标", "目标值", "当前值", "差距", "单位", "补齐费用（万元）", "测算方法", "含假设单价", "说明"]
     sh = _Sheet(wb, "目标差距", f"目标差距与补齐测算（{report.year} 年目标）", header)
@@ -349,12 +358,23 @@ def _gap(wb, report) -> None:
         else:
             cost, how = r.cost_wan, r.method
         note = r.note if r.counted else "；".join(filter(None, [r.note, "不重复计入合计"]))
-        row = sh.add([r.label_zh, r.target, r.value, r.gap, r.unit, cost, how, r.assumption if r.cost_wan else None,
-                      note], [None, "#,##0.##", "#,##0.##", "#,##0.##", None, WAN])  # fmt: skip
+        if r.cost_wan is not None:
+            cost = round(cost, 1)  # stored as shown: 万元 to one decimal, figures to two
+        row = sh.add([r.label_zh, r.target, _round(r.value, 2), _round(r.gap, 2), r.unit, cost, how,
+                      r.assumption if r.cost_wan else None, note],
+                     [None, "#,##0.##", "#,##0.##", "#,##0.##", None, WAN])  # fmt: skip
+        for col in (7, 9):  # the method and the note wrap in their columns, not over the next ones
+            sh.ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
+        # Rows as tall as their wrapped text: LibreOffice and Excel keep the default height for text written by a
+        # program, and would cut it.
+        lines = max(math.ceil(_width(str(v or "")) / width) for v, width in ((how, GAP_WIDTHS["G"] - 2),
+                                                                            (note, GAP_WIDTHS["I"] - 2)))  # fmt: skip
+        if lines > 1:
+            sh.ws.row_dimensions[row].height = 15 * lines
         if r.reached:
             sh.ws.cell(row, 4).fill = good
     yi = f"{report.total_wan / 10_000:,.2f} 亿元"
-    total = sh.add(["合计（已测算部分）", None, None, None, "万元", report.total_wan, yi, report.assumption,
+    total = sh.add(["合计（已测算部分）", None, None, None, "万元", round(report.total_wan, 1), yi, report.assumption,
                     "非空间目标未计入"], [None, None, None, None, None, WAN])  # fmt: skip
     for j in range(1, 10):
         sh.ws.cell(total, j).font = Font(bold=True)
@@ -364,14 +384,20 @@ def _gap(wb, report) -> None:
                        "5G-A 投资 万元", "F5G 待覆盖 km²", "F5G 投资 万元"])  # fmt: skip
         for j in range(1, 10):
             sh.ws.cell(head, j).font = Font(bold=True)
+            if j > 1:  # over its figures, which are right-aligned (a left header in the wide method column read as
+                # the header of the next column's figures)
+                sh.ws.cell(head, j).alignment = Alignment(horizontal="right", wrap_text=True)
         for z in report.zones:
-            sh.add([z.name, z.area_km2, z.coverage_5ga_pct, z.coverage_f5g_pct, z.coverage_dual_pct, z.sites,
-                    z.sites_capex_wan, z.f5g_km2, z.f5g_capex_wan],
+            sh.add([z.name, round(z.area_km2, 2), round(z.coverage_5ga_pct, 2), round(z.coverage_f5g_pct, 2),
+                    round(z.coverage_dual_pct, 2), z.sites, round(z.sites_capex_wan, 1), round(z.f5g_km2, 2),
+                    round(z.f5g_capex_wan, 1)],
                    [None, "#,##0.0", PCT, PCT, PCT, COUNT, WAN, "#,##0.0", WAN])  # fmt: skip
     for n in report.notes:
         sh.row += 1
         _text(sh.ws.cell(sh.row, 1), f"注：{n}")
     sh.finish(filter_=False)
+    for col, width in GAP_WIDTHS.items():
+        sh.ws.column_dimensions[col].width = width
 
 
 def _comparison(wb, scenario: Scenario, other: Scenario, year: int) -> None:
