@@ -671,6 +671,7 @@ def _reported_commands(scenario, args: argparse.Namespace) -> tuple[list, list[s
 
 def _reported_data(scenario) -> dict:
     """The reported values and the targets they feed (each valued as of its own year), as plain data."""
+    from planner.analysis.summary import target_row
     from planner.analysis.targets import TRACKED, target_progress
     from planner.domain.indicators import district_names, is_cumulative, label
 
@@ -685,20 +686,7 @@ def _reported_data(scenario) -> dict:
     fed = scenario.copy()  # only the targets reports feed: no coverage engine is built for the map's own
     fed.targets = {k: t for k, t in scenario.targets.items() if t.key not in TRACKED or t.key == "data_enterprises"}
     year = max((t.year for t in fed.targets.values()), default=scenario.horizon_year)
-    targets = [
-        {
-            "key": t.key,
-            "label": t.label_zh,
-            "label_en": t.label_en,
-            "year": t.year,
-            "target": t.target,
-            "unit": t.unit,
-            "value": None if t.value is None else round(t.value, 3),
-            "share": None if t.share is None else round(t.share, 4),
-            "note": t.note,
-        }
-        for t in target_progress(fed, year)
-    ]
+    targets = [target_row(t) for t in target_progress(fed, year)]
     return {"scenario": scenario.name, "reported": rows, "targets": targets}
 
 

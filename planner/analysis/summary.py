@@ -54,6 +54,22 @@ def _region(fig) -> dict[str, Any]:
     return out
 
 
+def target_row(t) -> dict[str, Any]:
+    """One target's progress (a TargetProgress) as plain data: ``summary --json``'s and ``report --json``'s."""
+    return {
+        "key": t.key,
+        "label": t.label_zh,
+        "label_en": t.label_en,
+        "year": t.year,
+        "target": t.target,
+        "unit": t.unit,
+        "value": None if t.value is None else round(t.value, 3),
+        "share": None if t.share is None else round(t.share, 4),
+        "source": t.source,
+        "note": t.note,
+    }
+
+
 def summary(scenario: Scenario, year: int | None = None, engine=None) -> dict[str, Any]:
     """Figures of ``scenario`` as of ``year`` (default: its horizon year), as plain JSON-ready data.
 
@@ -131,21 +147,7 @@ def summary(scenario: Scenario, year: int | None = None, engine=None) -> dict[st
         elif p.id in cov.parks:
             row.update(area_km2=round(cov.parks[p.id].area_km2, 4), **_region(cov.parks[p.id]))
         parks.append(row)
-    targets = [
-        {
-            "key": t.key,
-            "label": t.label_zh,
-            "label_en": t.label_en,
-            "year": t.year,
-            "target": t.target,
-            "unit": t.unit,
-            "value": None if t.value is None else round(t.value, 3),
-            "share": None if t.share is None else round(t.share, 4),
-            "source": t.source,
-            "note": t.note,
-        }
-        for t in target_progress(scenario, year, cov)
-    ]
+    targets = [target_row(t) for t in target_progress(scenario, year, cov)]
     return {
         "scenario": {
             "id": scenario.id,
