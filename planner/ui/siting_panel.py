@@ -416,7 +416,7 @@ class SitingPanel(QWidget):
         self.table.itemChanged.connect(self._keep_toggled)
         self.table.currentCellChanged.connect(lambda row, *_: self.preview.set_current(row))
         self.table.cellDoubleClicked.connect(lambda row, _col: self.zoom_to_site(row))
-        layout.addWidget(self.table, 3)
+        layout.addWidget(self.table, 2)
         keep_row = QHBoxLayout()
         self.all_button = QPushButton(tr("全部保留", "Keep all"))
         self.all_button.clicked.connect(lambda: self.set_kept(range(len(self.proposal.sites)) if self.proposal else []))
@@ -427,7 +427,7 @@ class SitingPanel(QWidget):
         keep_row.addStretch(1)
         layout.addLayout(keep_row)
         self.chart = CurveChart()
-        layout.addWidget(self.chart, 2)
+        layout.addWidget(self.chart, 3)
         self._refresh_actions()
 
     def detach(self) -> None:
