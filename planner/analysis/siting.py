@@ -92,7 +92,7 @@ def parse_profile(text: str, *, height_m: float | None = None, environment: str 
                   operator: str = "shared") -> SiteProfile:  # fmt: skip
     """``KIND[:BAND]`` (``5g_a:3500``, ``5g_macro:2600``, ``5g_small``) as a profile; PlanningError if unknown."""
     from planner.domain import vocab
-    from planner.geo.site_radius import radius_problem
+    from planner.geo.site_radius import model_problem
 
     kind, _, band = str(text).strip().partition(":")
     if kind not in vocab.SITE_KINDS:
@@ -104,11 +104,9 @@ def parse_profile(text: str, *, height_m: float | None = None, environment: str 
     except ValueError:
         raise PlanningError(f"band {band!r} is not a whole number of MHz (as in 5g_a:3500)") from None
     height = DEFAULT_HEIGHT_M[kind] if height_m is None else float(height_m)
-    problem = radius_problem(kind, mhz, height, environment, None)
+    problem = model_problem(kind, mhz, height, environment)
     if problem:
-        # The site file's advice (give the site a radius_m) is no option here: say which bands the model knows.
-        problem = problem.split("; set radius_m")[0]
-        raise PlanningError(f"站型 {text} 无覆盖模型 / profile {text}: {problem}")
+        raise PlanningError(f"站型 {text} 无覆盖模型 / profile {text}: no coverage radius: {problem}")
     return SiteProfile(kind, mhz, height, environment, operator)
 
 

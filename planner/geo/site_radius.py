@@ -151,16 +151,24 @@ def radius_problem(kind: str, band_mhz: float, height_m: float, environment: str
     preconditions without solving for the radius (which costs ~2 ms per new profile), and is cached: a city has
     only a few hundred distinct value tuples.
     """
+    reason = model_problem(kind, band_mhz, height_m, environment, modelled=radius_m is None)
+    return None if reason is None else f"no coverage radius: {reason}; set radius_m to give this site one"
+
+
+def model_problem(
+    kind: str, band_mhz: float, height_m: float, environment: str, *, modelled: bool = True
+) -> str | None:
+    """Why the propagation model cannot give these values a radius (None when it can); ``modelled=False`` checks
+    only the mast (a site with its own radius). The words are the model's, for a caller to frame: a site is told to
+    set its radius, a siting profile to choose another band."""
     from planner.geo.propagation import _validate_site, default_mapl_db, select_model
 
     tech, cell = _profile(kind)
     try:
         _validate_site(band_mhz, height_m, 1.5)
-        if radius_m is None:
+        if modelled:
             select_model(band_mhz, environment, cell=cell)
             default_mapl_db(band_mhz, environment, tech, cell=cell)
     except (ValueError, TypeError) as exc:
-        # The model speaks to programmers ("pass mapl_db"); a planner sets the site's radius instead.
-        reason = str(exc).replace("; pass mapl_db explicitly", "")
-        return f"no coverage radius: {reason}; set radius_m to give this site one"
+        return str(exc).replace("; pass mapl_db explicitly", "")  # the model speaks to programmers
     return None
