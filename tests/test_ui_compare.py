@@ -354,6 +354,9 @@ def test_a_comparison_offers_both_scenarios_years_and_opens_at_the_later_horizon
     assert w.session.year == w.compare.other.year == 2027
     assert (w.figures_panel.year_slider.minimum(), w.figures_panel.year_slider.maximum()) == (2025, 2027)
     assert w.compare.data["year"] == 2027
+    w.set_scenario(load(tmp_path / "base.json"))  # File ▸ Open while comparing: the slider keeps both's years
+    assert w.session.years() == (2025, 2027) and w.figures_panel.year_slider.maximum() == 2027
+    w.session.set_year(2027)
     w.compare.close()
     assert w.session.years() == (2025, 2027)  # the year shown stays on the slider
     w.session.set_year(2025)

@@ -177,6 +177,11 @@ class SwipeArea(QWidget):
         self.update()  # the captions' old places too (a stale caption stayed on screen under X11)
 
 
+def _years_of(a, b) -> tuple[int, int]:
+    """The years of two scenarios together: the earlier base year to the later horizon."""
+    return min(a.base_year, b.base_year), max(a.horizon_year, b.horizon_year)
+
+
 class CompareView(QWidget):
     """The window's centre while comparing: the two maps side by side, or the swipe view."""
 
@@ -356,8 +361,7 @@ class CompareController(QObject):
         main = self.session
         # One slider over both scenarios' years, and the comparison opens at the later horizon: a 2025 baseline
         # beside a 2027 plan is compared in 2027, where they differ (decision, docs/desktop.md).
-        this = main.scenario
-        span = (min(this.base_year, scenario.base_year), max(this.horizon_year, scenario.horizon_year))
+        span = _years_of(main.scenario, scenario)
         main.set_year_span(span)
         main.set_year(span[1])
         other = Session(scenario, path, year=main.year)
@@ -498,6 +502,10 @@ class CompareController(QObject):
                 [item for item in event.selection if item[0] == "districts" or item[1] in other.scenario.layer(item[0])]
             )
         elif isinstance(event, ScenarioEdited | FiguresUpdated | ScenarioReplaced | PathChanged):
+            if isinstance(event, ScenarioReplaced):  # another file opened: its years and the other's, again
+                span = _years_of(self.session.scenario, other.scenario)
+                self.session.set_year_span(span)
+                other.set_year_span(span)
             self._schedule()
 
     def _on_other_event(self, event: object) -> None:
