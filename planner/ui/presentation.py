@@ -187,6 +187,30 @@ def _fmt_pct(v: Any) -> str:
     return "—" if v is None else f"{v:.1f} %"
 
 
+def _legend_html(sections: list[tuple[str, list[str]]], columns: int) -> str:
+    """The legend's sections in ``columns`` columns (two when one is taller than the screen), balanced by rows."""
+
+    def section(head: str, rows: list[str]) -> str:
+        top = (f"<p style='margin-top:8px; margin-bottom:2px; color:#4a5560'><b>{html.escape(head)}</b></p>"
+               if head else "")  # fmt: skip
+        return top + ("<table cellspacing='0' cellpadding='1'>" + "".join(rows) + "</table>" if rows else "")
+
+    if columns == 1 or len(sections) < 2:
+        return "".join(section(h, r) for h, r in sections)
+    total = sum(len(r) + 1 for _h, r in sections)
+    split, count = len(sections), 0
+    for i, (_h, r) in enumerate(sections):
+        count += len(r) + 1
+        if count >= total / 2:
+            split = i + 1
+            break
+    halves = ("".join(section(h, r) for h, r in sections[:split]),
+              "".join(section(h, r) for h, r in sections[split:]))  # fmt: skip
+    return ("<table cellspacing='0' cellpadding='0'><tr>"
+            f"<td style='vertical-align:top; padding-right:18px'>{halves[0]}</td>"
+            f"<td style='vertical-align:top'>{halves[1]}</td></tr></table>")  # fmt: skip
+
+
 class Presentation(QObject):
     """Presentation mode of one main window (see the module docstring)."""
 
@@ -205,6 +229,7 @@ class Presentation(QObject):
         self._saved: dict[str, Any] = {}
         self._hover: str | None = None  # adcode of the district whose figures the callout shows
         self._hover_at = QPointF()
+        self._legend_texts = ("", "")  # the legend in one column and in two (see place)
         self._link = SessionLink(self)
 
         self.play_timer = QTimer(self)
@@ -374,12 +399,12 @@ class Presentation(QObject):
             card.adjustSize()
         self.title_card.move(margin, margin)
         # The legend in one column, or two when one would run off the bottom (a small screen, many layers on).
-        one = self._legend_html(1)
+        one, two = self._legend_texts
         if self.legend_label.text() != one:
             self.legend_label.setText(one)
             self.legend_card.adjustSize()
         if self.legend_card.height() > host.height() - 92 - margin:
-            self.legend_label.setText(self._legend_html(2))
+            self.legend_label.setText(two)
             self.legend_card.adjustSize()
         self.legend_card.move(max(margin, w - self.legend_card.width() - margin), 92)  # below the north arrow
         # The controls under the title, as wide as it (or it as wide as they).
@@ -426,8 +451,9 @@ class Presentation(QObject):
         """The widget the cards float over: the map, or while comparing the whole comparison (both maps; the
         compared map covers part of the window's in the swipe view, and would hide cards that were the map's)."""
         central = self.window.centralWidget()
-        return central if central is not None and central is not self.canvas and len(self._canvases()) > 1 else (
-            self.canvas)  # fmt: skip
+        if central is None or central is self.canvas or len(self._canvases()) == 1:
+            return self.canvas
+        return central
 
     def _reparent_cards(self, host: QWidget) -> None:
         for card in (*self._cards, self.callout):
@@ -712,35 +738,11 @@ class Presentation(QObject):
                     f"<tr><td style='color:{colour}; font-size:20pt; padding-right:10px'>{mark}</td>"
                     f"<td style='vertical-align:middle'>{html.escape(text)}</td></tr>"
                 )
-        self._legend_sections = sections
-        self.legend_label.setText(self._legend_html(1))
+        self._legend_texts = (_legend_html(sections, 1), _legend_html(sections, 2))
+        self.legend_label.setText(self._legend_texts[0])
         self.legend_card.setVisible(self.active and bool(sections))
         if self.active:
             self.place()
-
-    def _legend_html(self, columns: int) -> str:
-        """The legend's sections in ``columns`` columns (two when one is taller than the screen), balanced by rows."""
-
-        def section(head: str, rows: list[str]) -> str:
-            top = (f"<p style='margin-top:8px; margin-bottom:2px; color:#4a5560'><b>{html.escape(head)}</b></p>"
-                   if head else "")  # fmt: skip
-            return top + ("<table cellspacing='0' cellpadding='1'>" + "".join(rows) + "</table>" if rows else "")
-
-        sections = getattr(self, "_legend_sections", [])
-        if columns == 1 or len(sections) < 2:
-            return "".join(section(h, r) for h, r in sections)
-        total = sum(len(r) + 1 for _h, r in sections)
-        split, count = len(sections), 0
-        for i, (_h, r) in enumerate(sections):
-            count += len(r) + 1
-            if count >= total / 2:
-                split = i + 1
-                break
-        halves = ("".join(section(h, r) for h, r in sections[:split]),
-                  "".join(section(h, r) for h, r in sections[split:]))  # fmt: skip
-        return ("<table cellspacing='0' cellpadding='0'><tr>"
-                f"<td style='vertical-align:top; padding-right:18px'>{halves[0]}</td>"
-                f"<td style='vertical-align:top'>{halves[1]}</td></tr></table>")  # fmt: skip
 
     # -- the hover callout -----------------------------------------------------------------------------------
     def _on_cursor(self, lon: float, lat: float) -> None:
