@@ -120,6 +120,23 @@ class Region:
     geometry: Any
 
 
+def region_of(scenario: Scenario, layer: str, key: str) -> Region | None:
+    """The region of one feature: a district (``"districts"``, adcode), a zone, or a polygon park of ``scenario``
+    (None for anything else — a point park has no area)."""
+    from planner.geo.basemap import districts
+
+    if layer == "districts":
+        d = next((d for d in districts() if d.adcode == key), None)
+        return None if d is None else Region("district", d.adcode, d.name_zh, d.geometry)
+    if layer == "zones" and key in scenario.zones:
+        z = scenario.zones[key]
+        return Region("zone", z.id, z.name, z.geometry)
+    if layer == "parks" and key in scenario.parks and scenario.parks[key].geometry.geom_type != "Point":
+        p = scenario.parks[key]
+        return Region("park", p.id, p.name, p.geometry)
+    return None
+
+
 def resolve_region(scenario: Scenario, text: str) -> Region:
     """A district (adcode or name), a zone or a polygon park (id or name) of ``scenario``; PlanningError if none."""
     from planner.geo.basemap import districts
@@ -127,15 +144,15 @@ def resolve_region(scenario: Scenario, text: str) -> Region:
     t = str(text).strip()
     for d in districts():
         if t in (d.adcode, d.name_zh, d.name_en) or t == d.name_zh.rstrip("区市县"):
-            return Region("district", d.adcode, d.name_zh, d.geometry)
+            return region_of(scenario, "districts", d.adcode)
     for z in scenario.zones.values():
         if t in (z.id, z.name):
-            return Region("zone", z.id, z.name, z.geometry)
+            return region_of(scenario, "zones", z.id)
     for p in scenario.parks.values():
         if t in (p.id, p.name):
             if p.geometry.geom_type == "Point":
                 raise PlanningError(f"park {p.name} is a point: it has no area to cover")
-            return Region("park", p.id, p.name, p.geometry)
+            return region_of(scenario, "parks", p.id)
     zones = "、".join(z.name for z in scenario.zones.values() if z.kind != "f5g")
     raise PlanningError(
         f"no district, zone or polygon park called {t!r}; districts: "
@@ -620,5 +637,6 @@ __all__ = [
     "parse_profile",
     "plan_sites",
     "proposal_sites",
+    "region_of",
     "resolve_region",
 ]

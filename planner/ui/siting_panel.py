@@ -450,9 +450,9 @@ class SitingPanel(QWidget):
         box = self.region_box
         box.blockSignals(True)
         box.clear()
-        if self._selected_region() is not None:
-            box.addItem(tr(f"所选：{self._selected_region().name}", f"Selected: {self._selected_region().name}"),
-                        SELECTION)  # fmt: skip
+        selected = self._selected_region()
+        if selected is not None:
+            box.addItem(tr(f"所选：{selected.name}", f"Selected: {selected.name}"), SELECTION)
         if self.drawn is not None:
             box.addItem(tr("绘制的范围", "Drawn polygon"), DRAWN)
         zones = sorted(s.zones.values(), key=lambda z: (z.kind != "priority", z.id))  # the city's order
@@ -476,25 +476,17 @@ class SitingPanel(QWidget):
         return None
 
     def _region_of(self, data: str | None) -> Region | None:
-        from planner.geo.basemap import districts
+        from planner.analysis.siting import region_of
 
-        s = self.session.scenario
         if data == SELECTION:
             return self._selected_region()
         if data == DRAWN:
             return Region("polygon", "drawn", tr("绘制的范围", "drawn polygon"), self.drawn) if self.drawn else None
         layer, _, key = str(data).partition(":")
-        if layer == "zones" and key in s.zones and s.zones[key].kind != "f5g":
-            z = s.zones[key]
-            return Region("zone", z.id, z.name, z.geometry)
-        if layer == "parks" and key in s.parks and s.parks[key].geometry.geom_type != "Point":
-            p = s.parks[key]
-            return Region("park", p.id, p.name, p.geometry)
-        if layer == "districts":
-            for d in districts():
-                if d.adcode == key:
-                    return Region("district", d.adcode, d.name_zh, d.geometry)
-        return None
+        s = self.session.scenario
+        if layer == "zones" and key in s.zones and s.zones[key].kind == "f5g":
+            return None  # fibre coverage areas are not a place to cover with radio (docs/desktop.md)
+        return region_of(s, layer, key)
 
     def region(self) -> Region | None:
         """The region chosen."""
