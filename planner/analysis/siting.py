@@ -139,12 +139,16 @@ def region_of(scenario: Scenario, layer: str, key: str) -> Region | None:
 
 def resolve_region(scenario: Scenario, text: str) -> Region:
     """A district (adcode or name), a zone or a polygon park (id or name) of ``scenario``; PlanningError if none."""
+    from planner.domain.indicators import resolve_district
     from planner.geo.basemap import districts
 
     t = str(text).strip()
-    for d in districts():
-        if t in (d.adcode, d.name_zh, d.name_en) or t == d.name_zh.rstrip("区市县"):
-            return region_of(scenario, "districts", d.adcode)
+    try:
+        adcode = resolve_district(t) if t else ""
+    except ValueError:  # not a district: a zone or a park, perhaps
+        adcode = ""
+    if adcode:
+        return region_of(scenario, "districts", adcode)
     for z in scenario.zones.values():
         if t in (z.id, z.name):
             return region_of(scenario, "zones", z.id)
