@@ -131,6 +131,20 @@ def plan() -> Scenario:
     return load(PLAN_2027)
 
 
+def shown_window(qtbot, scenario: Scenario, width: int = 1400, height: int = 900):
+    """A main window on ``scenario``, shown offscreen at ``width`` × ``height`` and exposed (Qt tests)."""
+    from planner.ui.app import create_app
+    from planner.ui.main_window import MainWindow
+
+    create_app([])
+    w = MainWindow(scenario)
+    qtbot.addWidget(w)
+    w.resize(width, height)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
 class Answers:
     """The answers the app's yes/no questions get in a test (a real dialog would block an offscreen run)."""
 

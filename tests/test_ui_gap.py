@@ -13,25 +13,17 @@ from shapely.geometry import Point
 from planner.analysis.gap import target_gap
 from planner.domain.commands import add_features
 from planner.domain.features import Park
-from planner.paths import BASELINE
-from planner.storage.fileformat import load
-from planner.ui.app import create_app
-from planner.ui.main_window import MainWindow
+from tests.conftest import shown_window
 
 
 @pytest.fixture(scope="module")
-def base():
-    return load(BASELINE)
+def base(baseline):
+    return baseline  # loaded once for the session (conftest)
 
 
 @pytest.fixture
 def window(qtbot, base):
-    create_app([])
-    w = MainWindow(base.copy())
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown_window(qtbot, base.copy(), 1400, 900)
     yield w
     w.session.stack.set_clean()
 

@@ -12,29 +12,21 @@ from PySide6.QtCore import Qt
 
 from planner.analysis.coverage import CoverageEngine
 from planner.domain.commands import assign_product, move_feature
-from planner.paths import BASELINE
-from planner.storage.fileformat import load
-from planner.ui.app import create_app
-from planner.ui.main_window import MainWindow
 from planner.ui.siting_panel import DRAWN, SELECTION, DrawRegionTool
+from tests.conftest import shown_window
 
 # A small square in 前湾新区 (WGS-84), with no 5G-A yet, quick to plan for.
 SQUARE = [(121.20, 30.24), (121.23, 30.24), (121.23, 30.265), (121.20, 30.265)]
 
 
 @pytest.fixture(scope="module")
-def base():
-    return load(BASELINE)
+def base(baseline):
+    return baseline  # loaded once for the session (conftest)
 
 
 @pytest.fixture
 def window(qtbot, base):
-    create_app([])
-    w = MainWindow(base.copy())
-    qtbot.addWidget(w)
-    w.resize(1500, 950)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown_window(qtbot, base.copy(), 1500, 950)
     w.siting_action.trigger()
     yield w
     w.session.stack.set_clean()
