@@ -150,6 +150,7 @@ def test_the_add_dialog_says_it_replaces_and_keeps_a_refused_entry_open(window, 
     dialog.accept()
     assert dialog.result() != dialog.DialogCode.Accepted and "年份须为 1990–2100" in dialog.problem.text()
     dialog.year.setText("2026")
+    assert not dialog.problem.text()  # the reason goes with the corrected year (it stayed on screen)
     dialog.value.setText("-5")
     dialog.accept()
     assert dialog.result() != dialog.DialogCode.Accepted and dialog.problem.text() and dialog.value.text() == "-5"

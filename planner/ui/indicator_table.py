@@ -246,6 +246,8 @@ class AddReportDialog(QDialog):
         self.indicator.currentIndexChanged.connect(lambda _i: self._show_existing())
         self.district.currentIndexChanged.connect(lambda _i: self._show_existing())
         self.year.textChanged.connect(lambda _t: self._show_existing())
+        for line in (self.year, self.value):  # a reason given goes once the planner changes what it was about
+            line.textChanged.connect(lambda _t: self.problem.clear())
         self._show_existing()
 
     def year_value(self) -> int | None:
